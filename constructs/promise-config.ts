@@ -1,0 +1,153 @@
+import { Catalog, type CatalogProps } from './catalog.js';
+import { DNS_1035_LABEL, DNS_LABEL, notOneOf, quote, requireMatch, requirePositive } from './validation.js';
+
+/**
+ * Everything a platform sets about this promise, in one serialisable object. main.ts builds the
+ * Promise from it, and the Promise hands it to every pipeline as the `AI_PROMISE_CONFIG` env var,
+ * so promise.yaml is the one artifact that carries the catalog: the CRD enum and the pipeline's
+ * validation can never disagree, and changing a tier needs no new pipeline image.
+ */
+export interface AiPromiseConfigProps {
+  /**
+   * Tiers and models.
+   * @default Catalog.DEFAULT (the original promise's tiers and models)
+   */
+  readonly catalog?: CatalogProps;
+  /**
+   * Namespace on the platform cluster for the gateway, its database and the `litellm-creds` Secret.
+   * @default 'default' (where users of the original promise keep `litellm-creds`)
+   */
+  readonly platformNamespace?: string;
+  /**
+   * Name of the Secret with `LITELLM_MASTER_KEY`, `LITELLM_SALT_KEY` and the providers' API keys.
+   * @default 'litellm-creds'
+   */
+  readonly credentialsSecret?: string;
+  /**
+   * The LiteLLM gateway deployment.
+   * @default see GatewayConfig
+   */
+  readonly gateway?: Partial<GatewayConfig>;
+  /**
+   * The PostgreSQL request for the gateway's database.
+   * @default see DatabaseConfig
+   */
+  readonly database?: Partial<DatabaseConfig>;
+  /**
+   * Open WebUI container image, pinned.
+   * @default OPEN_WEBUI_IMAGE
+   */
+  readonly openWebUIImage?: string;
+}
+
+export interface GatewayConfig {
+  /** Name of the Deployment, Service and ConfigMap. */
+  readonly name: string;
+  /** LiteLLM image, pinned to an exact tag. */
+  readonly image: string;
+  /** Gateway replicas. */
+  readonly replicas: number;
+  /**
+   * Mount `config.yaml` from the credentials Secret instead of the one generated from the catalog.
+   * For users of the original promise whose Secret carries its own model_list; the trade-off is that
+   * the CRD enum no longer describes what the gateway serves.
+   */
+  readonly useCredentialsSecretConfig: boolean;
+  /**
+   * URL clients outside the platform cluster use (issue: multi-cluster); empty means the in-cluster
+   * Service URL is the only endpoint.
+   */
+  readonly publicUrl: string;
+}
+
+export interface DatabaseConfig {
+  /** Name of the PostgreSQL request. */
+  readonly name: string;
+  /** PostgreSQL promise `teamId`: the owning role, and the prefix of the instance name. */
+  readonly teamId: string;
+  /** Database name. */
+  readonly dbName: string;
+  /** PostgreSQL promise `env`: `dev` or `prod`. */
+  readonly env: 'dev' | 'prod';
+  /** PostgreSQL promise `backupEnabled`. */
+  readonly backupEnabled: boolean;
+}
+
+/** A fully resolved config: every field explicit, as it appears in promise.yaml. */
+export interface AiPromiseConfig {
+  readonly catalog: Required<CatalogProps>;
+  readonly platformNamespace: string;
+  readonly credentialsSecret: string;
+  readonly gateway: GatewayConfig;
+  readonly database: DatabaseConfig;
+  readonly openWebUIImage: string;
+}
+
+/** Pinned images. LiteLLM's non-root build runs under the restricted Pod Security profile. */
+export const LITELLM_IMAGE = 'ghcr.io/berriai/litellm-non_root:main-v1.80.12';
+export const OPEN_WEBUI_IMAGE = 'ghcr.io/open-webui/open-webui:0.6.25';
+
+/** Fills every default and validates; resolving an already resolved config returns an equal one. */
+export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromiseConfig {
+  const catalog = new Catalog(props.catalog ?? Catalog.DEFAULT.props);
+  const platformNamespace = props.platformNamespace ?? 'default';
+  requireMatch('platformNamespace', platformNamespace, DNS_LABEL, 'is not a namespace name (lowercase DNS label)');
+  const credentialsSecret = props.credentialsSecret ?? 'litellm-creds';
+  requireMatch('credentialsSecret', credentialsSecret, DNS_LABEL, 'is not a Secret name (lowercase DNS label)');
+
+  const gateway: GatewayConfig = {
+    name: props.gateway?.name ?? 'litellm',
+    image: props.gateway?.image ?? LITELLM_IMAGE,
+    replicas: props.gateway?.replicas ?? 1,
+    useCredentialsSecretConfig: props.gateway?.useCredentialsSecretConfig ?? false,
+    publicUrl: props.gateway?.publicUrl ?? '',
+  };
+  requireMatch('gateway.name', gateway.name, DNS_1035_LABEL, 'is not a Service name (DNS-1035 label)');
+  requirePinnedImage('gateway.image', gateway.image);
+  requirePositive('gateway.replicas', gateway.replicas, true);
+  if (gateway.publicUrl !== '') requireHttpUrl('gateway.publicUrl', gateway.publicUrl);
+
+  const database: DatabaseConfig = {
+    name: props.database?.name ?? 'litellm',
+    teamId: props.database?.teamId ?? 'litellm',
+    dbName: props.database?.dbName ?? 'litellm',
+    env: props.database?.env ?? 'dev',
+    backupEnabled: props.database?.backupEnabled ?? false,
+  };
+  if (database.env !== 'dev' && database.env !== 'prod') throw new Error(notOneOf('database.env', database.env, ['dev', 'prod']));
+
+  const openWebUIImage = props.openWebUIImage ?? OPEN_WEBUI_IMAGE;
+  requirePinnedImage('openWebUIImage', openWebUIImage);
+
+  return {
+    catalog: { tiers: catalog.tiers, models: catalog.models, defaultTier: catalog.defaultTier },
+    platformNamespace,
+    credentialsSecret,
+    gateway,
+    database,
+    openWebUIImage,
+  };
+}
+
+/** In-cluster URL of the gateway Service. */
+export function gatewayInternalUrl(config: AiPromiseConfig): string {
+  return `http://${config.gateway.name}.${config.platformNamespace}.svc.cluster.local:4000`;
+}
+
+/** Rejects untagged and `latest` images: a re-render must never change what runs. */
+export function requirePinnedImage(what: string, image: string): void {
+  const lastSegment = image.split('/').pop() ?? '';
+  const pinned = image.includes('@sha256:') || (lastSegment.includes(':') && !lastSegment.endsWith(':latest'));
+  if (!pinned) throw new Error(`${what} ${quote(image)} is not pinned: give an exact tag or digest, not latest`);
+}
+
+function requireHttpUrl(what: string, value: string): void {
+  let ok = false;
+  try {
+    const url = new URL(value);
+    ok = url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new Error(`${what} ${quote(value)} is not an http(s) URL`);
+}

@@ -1,0 +1,63 @@
+/**
+ * Shared checks and message formatting, so every error reads the same way:
+ * `tier 'xl' is not one of small, medium, large`.
+ */
+
+/** RFC 1123 label: what Kubernetes accepts for namespaces and most object names. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1035 label: Service names must also start with a letter. */
+export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** LiteLLM duration syntax accepted by `budget_duration` and `duration`. */
+export const LITELLM_DURATION = /^[1-9][0-9]*(s|m|h|d|mo)$/;
+/** A Kubernetes resource quantity, as far as the constructs use them (cpu, memory, storage). */
+export const QUANTITY = /^([0-9]+(\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+/** An environment variable name that Kubernetes and a shell both accept. */
+export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+const MAX_QUOTED = 64;
+
+/** Quotes a value for an error message: strings in single quotes, anything else as JSON, cut short. */
+export function quote(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = `'${value}'`;
+  else if (value === undefined) text = 'undefined';
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  // One line, bounded: a hostile value must not turn an error into a wall of text.
+  text = text.replace(/[\r\n\t]/g, ' ');
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED - 3)}...` : text;
+}
+
+/** `<what> '<value>' is not one of a, b, c` */
+export function notOneOf(what: string, value: unknown, allowed: readonly string[]): string {
+  return `${what} ${quote(value)} is not one of ${allowed.join(', ')}`;
+}
+
+/** Throws `<what> <value> <rule>` unless `pattern` matches a string `value`. */
+export function requireMatch(what: string, value: unknown, pattern: RegExp, rule: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new Error(`${what} ${quote(value)} ${rule}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a positive number (an integer when `integer` is set). */
+export function requirePositive(what: string, value: unknown, integer: boolean): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value));
+  if (!ok) throw new Error(`${what} ${quote(value)} is not a positive ${integer ? 'integer' : 'number'}`);
+  return value as number;
+}
+
+/** Throws on the first name that appears twice. */
+export function requireUnique(what: string, names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new Error(`${what} ${quote(name)} is defined twice`);
+    seen.add(name);
+  }
+}
