@@ -18,19 +18,44 @@ const MAX_QUOTED = 64;
 
 /** Quotes a value for an error message: strings in single quotes, anything else as JSON, cut short. */
 export function quote(value: unknown): string {
-  let text: string;
-  if (typeof value === 'string') text = `'${value}'`;
-  else if (value === undefined) text = 'undefined';
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = String(value);
-    }
-  }
+  const text = typeof value === 'string' ? `'${value.slice(0, MAX_QUOTED)}'` : boundedJson(value, MAX_QUOTED);
   // One line, bounded: a hostile value must not turn an error into a wall of text.
-  text = text.replace(/[\r\n\t]/g, ' ');
-  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED - 3)}...` : text;
+  const flat = text.replace(/[\r\n\t]/g, ' ');
+  return flat.length > MAX_QUOTED ? `${flat.slice(0, MAX_QUOTED - 3)}...` : flat;
+}
+
+/**
+ * JSON.stringify that stops once `max` characters are written, so a huge or deeply shared value
+ * (a YAML alias bomb) costs at most `max` steps instead of hanging the pipeline.
+ */
+function boundedJson(value: unknown, max: number): string {
+  let out = '';
+  const write = (v: unknown): void => {
+    if (out.length > max) return;
+    if (v === undefined) out += 'undefined';
+    else if (v === null || typeof v !== 'object') out += typeof v === 'bigint' ? String(v) : (JSON.stringify(v) ?? String(v));
+    else if (Array.isArray(v)) {
+      out += '[';
+      for (let i = 0; i < v.length && out.length <= max; i++) {
+        if (i > 0) out += ',';
+        write(v[i]);
+      }
+      out += ']';
+    } else {
+      out += '{';
+      let first = true;
+      for (const key in v as Record<string, unknown>) {
+        if (out.length > max) break;
+        if (!first) out += ',';
+        first = false;
+        out += `${JSON.stringify(key)}:`;
+        write((v as Record<string, unknown>)[key]);
+      }
+      out += '}';
+    }
+  };
+  write(value);
+  return out;
 }
 
 /** `<what> '<value>' is not one of a, b, c` */

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { deriveVirtualKey, deriveWebUISecretKey } from '../pipeline/keys.js';
+
+const SALT = 'sk-salt-for-tests-0123456789abcdef';
+const UID = '6b1f3c1e-0000-4000-8000-000000000001';
+
+describe('derived keys', () => {
+  it('are deterministic LiteLLM virtual keys', () => {
+    const key = deriveVirtualKey(SALT, UID, 0);
+    expect(key).toMatch(/^sk-[A-Za-z0-9_-]{43}$/);
+    expect(deriveVirtualKey(SALT, UID, 0)).toBe(key);
+  });
+
+  it('change with the request, the epoch and the salt key', () => {
+    const key = deriveVirtualKey(SALT, UID, 0);
+    expect(deriveVirtualKey(SALT, UID, 1)).not.toBe(key);
+    expect(deriveVirtualKey(SALT, `${UID.slice(0, -1)}2`, 0)).not.toBe(key);
+    expect(deriveVirtualKey(`${SALT}x`, UID, 0)).not.toBe(key);
+  });
+
+  it('separate purposes: the UI secret is not the key', () => {
+    const webui = deriveWebUISecretKey(SALT, UID);
+    expect(webui).toBe(deriveWebUISecretKey(SALT, UID));
+    expect(deriveVirtualKey(SALT, UID, 0)).not.toContain(webui);
+  });
+
+  it('refuse an empty salt key', () => {
+    expect(() => deriveVirtualKey('', UID, 0)).toThrow('LITELLM_SALT_KEY is empty');
+  });
+});
