@@ -1,0 +1,58 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { dump, load } from 'js-yaml';
+import { PipelineError, oneLine } from './errors.js';
+
+/** Kratix hands over a Kubernetes object; anything near this size is not one. */
+const MAX_INPUT_BYTES = 1024 * 1024;
+
+/** The Kratix side of a run: where files are, and which workflow this is. */
+export interface KratixContext {
+  readonly dir: string;
+  readonly workflowType: string;
+  readonly workflowAction: string;
+}
+
+export function kratixContext(env: NodeJS.ProcessEnv): KratixContext {
+  return {
+    dir: env.KRATIX_DIR || '/kratix',
+    workflowType: env.KRATIX_WORKFLOW_TYPE ?? '',
+    workflowAction: env.KRATIX_WORKFLOW_ACTION ?? '',
+  };
+}
+
+/** Reads and parses `input/object.yaml`. YAML aliases are refused: Kratix never writes any. */
+export function readObject(ctx: KratixContext): unknown {
+  const path = join(ctx.dir, 'input', 'object.yaml');
+  let text: string;
+  try {
+    if (statSync(path).size > MAX_INPUT_BYTES) throw new PipelineError(`${path} is larger than ${MAX_INPUT_BYTES} bytes`);
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof PipelineError) throw error;
+    throw new PipelineError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  try {
+    return load(text, { maxAliases: 0, maxDepth: 64 });
+  } catch (error) {
+    throw new PipelineError(`${path} is not valid YAML: ${oneLine(String((error as Error).message ?? error), 200)}`);
+  }
+}
+
+/** Writes `output/<path>` for each file; Kratix turns every file there into a workload. */
+export function writeOutputs(ctx: KratixContext, files: ReadonlyMap<string, string>): void {
+  for (const [path, content] of files) writeFile(join(ctx.dir, 'output', path), content);
+}
+
+/**
+ * Writes `metadata/status.yaml`. Kratix replaces each top-level key whole, so callers pass every
+ * key they own, complete.
+ */
+export function writeStatus(ctx: KratixContext, status: Record<string, unknown>): void {
+  writeFile(join(ctx.dir, 'metadata', 'status.yaml'), dump(status, { noRefs: true, lineWidth: -1 }));
+}
+
+function writeFile(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}

@@ -1,0 +1,161 @@
+import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, quote, resolvePromiseConfig } from '../constructs/index.js';
+import { resolveCredentials } from './credentials.js';
+import { PipelineError, oneLine, redact } from './errors.js';
+import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
+import { type KratixContext, kratixContext, readObject, writeOutputs, writeStatus } from './kratix.js';
+import { LiteLLMClient } from './litellm-client.js';
+import { deprovision, reconcile } from './reconcile.js';
+import { parseRequest } from './request.js';
+import { promiseOutputs, resourceOutputs } from './synth.js';
+
+export interface RunIO {
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: (line: string) => void;
+  readonly error: (line: string) => void;
+}
+
+/**
+ * One pipeline run, as Kratix starts it: switch on the workflow type and action, do the work, and
+ * turn any failure into one sentence on stderr and in `status.message`. Returns the exit code.
+ */
+export async function runPipeline(io: RunIO): Promise<number> {
+  const ctx = kratixContext(io.env);
+  try {
+    const config = loadConfig(io.env);
+    const workflow = `${ctx.workflowType}/${ctx.workflowAction}`;
+    switch (workflow) {
+      case 'promise/configure':
+        return promiseConfigure(ctx, config, io);
+      case 'resource/configure':
+        return await resourceConfigure(ctx, config, io);
+      case 'resource/delete':
+        return await resourceDelete(ctx, config, io);
+      default:
+        throw new PipelineError(
+          `KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION ${quote(workflow)} is not one of promise/configure, resource/configure, resource/delete`,
+        );
+    }
+  } catch (error) {
+    // Bugs get the same one-line treatment: a stack trace in a pipeline log helps nobody, and the
+    // status must say what failed.
+    const message = redact(oneLine(error instanceof PipelineError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`));
+    io.error(`error: ${message}`);
+    try {
+      writeStatus(ctx, { message: `Failed: ${message}` });
+    } catch {
+      // The status is best effort when the metadata dir itself is unusable; stderr already has it.
+    }
+    return 1;
+  }
+}
+
+function loadConfig(env: NodeJS.ProcessEnv): AiPromiseConfig {
+  const raw = env[CONFIG_ENV];
+  if (raw === undefined || raw.trim() === '') return resolvePromiseConfig();
+  let props: AiPromiseConfigProps;
+  try {
+    props = JSON.parse(raw) as AiPromiseConfigProps;
+  } catch {
+    throw new PipelineError(`${CONFIG_ENV} is not valid JSON: regenerate promise.yaml with npm run synth`);
+  }
+  try {
+    return resolvePromiseConfig(props);
+  } catch (error) {
+    throw new PipelineError(`${CONFIG_ENV}: ${(error as Error).message}`);
+  }
+}
+
+function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKey: string): LiteLLMClient {
+  const baseUrl = env.LITELLM_URL || gatewayInternalUrl(config);
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new PipelineError(`LITELLM_URL ${quote(baseUrl)} is not a URL`);
+  }
+  const number = (name: string): number | undefined => {
+    const value = env[name];
+    if (value === undefined || value === '') return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new PipelineError(`${name} ${quote(value)} is not a positive integer`);
+    return n;
+  };
+  return new LiteLLMClient({
+    baseUrl,
+    masterKey,
+    attemptTimeoutMs: number('LITELLM_TIMEOUT_MS'),
+    callTimeoutMs: number('LITELLM_CALL_TIMEOUT_MS'),
+    maxAttempts: number('LITELLM_MAX_ATTEMPTS'),
+  });
+}
+
+function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): number {
+  const outputs = promiseOutputs(config);
+  writeOutputs(ctx, outputs);
+  // Promise workflows keep only `message` in status.
+  writeStatus(ctx, { message: `Gateway ${config.gateway.name} and its database requested in ${config.platformNamespace}` });
+  io.log(`wrote ${[...outputs.keys()].join(', ')}`);
+  return 0;
+}
+
+async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): Promise<number> {
+  const catalog = new Catalog(config.catalog);
+  // Everything that can be checked without LiteLLM is checked first: a bad request writes nothing.
+  const request = parseRequest(readObject(ctx), catalog);
+  const credentials = await resolveCredentials(io.env, config);
+  const client = litellmClient(io.env, config, credentials.masterKey);
+  const apiKey = deriveVirtualKey(credentials.saltKey, request.uid, 0);
+  const gatewayUrl = config.gateway.publicUrl || gatewayInternalUrl(config);
+  const { outputs, teamTier, uiUrl } = resourceOutputs({
+    config,
+    teamTier: {
+      tier: request.tier,
+      models: request.models,
+      owner: request.team,
+      requestNamespace: request.namespace,
+      requestName: request.name,
+      requestUid: request.uid,
+      apiKey,
+      gatewayUrl,
+    },
+    ui: request.ui,
+    webuiSecretKey: deriveWebUISecretKey(credentials.saltKey, request.uid),
+  });
+
+  const { changes } = await reconcile(client, { team: teamTier.team, key: teamTier.key, apiKey });
+  for (const change of changes) io.log(change);
+  if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
+
+  writeOutputs(ctx, outputs);
+  const tier = teamTier.tier;
+  const models = request.models.length === 1 ? '1 model' : `${request.models.length} models`;
+  writeStatus(ctx, {
+    message: `Ready: ${tier.name} tier, ${models}, key in Secret ${teamTier.secretName}${uiUrl ? `, UI at ${uiUrl}` : ''}`,
+    ai: {
+      apiEndpoint: gatewayUrl,
+      apiCredsSecretName: teamTier.secretName,
+      ...(uiUrl ? { uiEndpoint: uiUrl } : {}),
+      teamId: teamTier.team.team_id,
+      tier: tier.name,
+      limits: { rpm: tier.rpmLimit, tpm: tier.tpmLimit, maxBudget: tier.maxBudgetUsd, budgetDuration: tier.budgetDuration },
+      models: [...request.models],
+    },
+  });
+  io.log(`wrote ${[...outputs.keys()].join(', ')}; ${client.counts.reads} read(s), ${client.counts.writes} write(s) to LiteLLM`);
+  return 0;
+}
+
+async function resourceDelete(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): Promise<number> {
+  const object = readObject(ctx) as { metadata?: { name?: unknown; namespace?: unknown } } | null;
+  // Delete must work for any request that ever existed, even one the current catalog would reject
+  // (a removed tier or model): only the identity matters.
+  const name = object?.metadata?.name;
+  const namespace = object?.metadata?.namespace;
+  if (typeof name !== 'string' || name === '' || typeof namespace !== 'string' || namespace === '') {
+    throw new PipelineError(`metadata.name ${quote(name)} / metadata.namespace ${quote(namespace)} do not identify a request`);
+  }
+  const credentials = await resolveCredentials(io.env, config);
+  const client = litellmClient(io.env, config, credentials.masterKey);
+  const changes = await deprovision(client, TeamTier.teamIdFor(namespace, name), `${namespace}/${name}`);
+  for (const change of changes) io.log(change);
+  return 0;
+}

@@ -1,0 +1,85 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { Catalog, MANAGED_BY, TeamTier, type TeamTierProps } from '../constructs/index.js';
+import { validateWithKubernetesModels } from './support/manifests.js';
+
+const KEY = 'sk-test-0123456789abcdefghijklmnopqrstuvwxyzABCD';
+
+function teamTier(props: Partial<TeamTierProps> = {}) {
+  const chart = Testing.chart();
+  const construct = new TeamTier(chart, 'team-tier', {
+    catalog: Catalog.DEFAULT,
+    tier: 'medium',
+    models: ['gpt-5', 'claude-opus-4'],
+    owner: 'engineering',
+    requestNamespace: 'team-a',
+    requestName: 'chat',
+    requestUid: '6b1f3c1e-0000-4000-8000-000000000001',
+    apiKey: KEY,
+    gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
+    ...props,
+  });
+  return { construct, objects: Testing.synth(chart) as any[] };
+}
+
+describe('TeamTier', () => {
+  it('specifies one LiteLLM team per request with the tier limits and the models', () => {
+    const { construct } = teamTier();
+    expect(construct.team).toEqual({
+      team_id: 'ai.team-a.chat',
+      team_alias: 'team-a/chat',
+      metadata: { 'managed-by': MANAGED_BY, request: 'team-a/chat', 'request-uid': '6b1f3c1e-0000-4000-8000-000000000001', owner: 'engineering', tier: 'medium' },
+      rpm_limit: 240,
+      tpm_limit: 120000,
+      max_budget: 100,
+      budget_duration: '1d',
+      models: ['gpt-5', 'claude-opus-4'],
+    });
+  });
+
+  it('specifies a key bound to the team and the models, aliased by epoch', () => {
+    const { construct } = teamTier({ keyEpoch: 3 });
+    expect(construct.key).toEqual({
+      key_alias: 'ai.team-a.chat/key-3',
+      team_id: 'ai.team-a.chat',
+      models: ['gpt-5', 'claude-opus-4'],
+      metadata: { ...construct.team.metadata, epoch: '3' },
+    });
+  });
+
+  it('delivers the key in a Secret any OpenAI client can envFrom', () => {
+    const { objects } = teamTier();
+    expect(objects).toHaveLength(1);
+    const secret = objects[0];
+    expect(secret.kind).toBe('Secret');
+    expect(secret.metadata).toMatchObject({ name: 'chat-litellm-key', namespace: 'team-a' });
+    expect(secret.stringData).toEqual({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://litellm.default.svc.cluster.local:4000/v1' });
+    expect(secret.metadata.annotations['ai.kratix.io/key-fingerprint']).toBe(TeamTier.fingerprint(KEY));
+    expect(validateWithKubernetesModels(objects)).toEqual(['Secret/chat-litellm-key']);
+  });
+
+  it('derives team ids that do not collide across namespaces and stay short', () => {
+    expect(TeamTier.teamIdFor('a-b', 'c')).not.toBe(TeamTier.teamIdFor('a', 'b-c'));
+    const long = TeamTier.teamIdFor('n'.repeat(63), 'r'.repeat(54));
+    expect(long.length).toBe(63);
+    expect(long).not.toBe(TeamTier.teamIdFor('n'.repeat(63), `${'r'.repeat(53)}s`));
+  });
+
+  it('fingerprints without revealing the key', () => {
+    const fingerprint = TeamTier.fingerprint(KEY);
+    expect(fingerprint).toMatch(/^[0-9a-f]{12}$/);
+    expect(KEY).not.toContain(fingerprint);
+  });
+
+  it.each<[string, Partial<TeamTierProps>, string]>([
+    ['an unknown tier', { tier: 'xl' }, "tier 'xl' is not one of small, medium, large"],
+    ['an unknown model', { models: ['gpt-2'] }, "model 'gpt-2' is not one of gpt-5, gemini-2.5-pro, claude-opus-4"],
+    ['no models', { models: [] }, 'models is empty: list at least one model'],
+    ['a repeated model', { models: ['gpt-5', 'gpt-5'] }, "model 'gpt-5' is defined twice"],
+    ['a bad owner', { owner: 'Eng Team' }, "team 'Eng Team' is not a lowercase DNS label"],
+    ['a key without sk-', { apiKey: 'abc' }, "apiKey must start with 'sk-'"],
+    ['a negative epoch', { keyEpoch: -1 }, 'keyEpoch -1 is not a non-negative integer'],
+  ])('rejects %s', (_, props, message) => {
+    expect(() => teamTier(props)).toThrow(message);
+  });
+});
