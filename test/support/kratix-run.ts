@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { dump, load } from 'js-yaml';
+
+/** The bundle Kratix runs (built by `npm run build`, which `npm test` runs first). */
+export const PIPELINE = new URL('../../dist/pipeline.mjs', import.meta.url).pathname;
+
+export const SALT_KEY = 'sk-salt-key-for-tests-fedcba9876543210';
+
+export interface KratixRunOptions {
+  readonly type: 'promise' | 'resource';
+  readonly action: 'configure' | 'delete';
+  /** The object Kratix writes to input/object.yaml; a string is written as is. */
+  readonly object: unknown;
+  readonly litellmUrl: string;
+  readonly masterKey: string;
+  /** @default SALT_KEY */
+  readonly saltKey?: string;
+  /** Extra or overriding env (e.g. AI_PROMISE_CONFIG, LITELLM_TIMEOUT_MS). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Directory laid out like /kratix; emptied first. @default a new temp directory */
+  readonly dir?: string;
+  /** Kill the run after this long; a test that hits it has found a hang. @default 30_000 */
+  readonly killAfterMs?: number;
+}
+
+export interface KratixRunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly dir: string;
+  readonly elapsedMs: number;
+  /** output/ files: path relative to output/ → content. */
+  readonly outputs: Map<string, string>;
+  /** metadata/status.yaml parsed, or undefined when absent. */
+  readonly status: any;
+  /** metadata/status.yaml as written. */
+  readonly statusText: string;
+}
+
+/**
+ * Runs the bundled pipeline the way Kratix does: a fresh /kratix-like directory with
+ * input/object.yaml, KRATIX_* env, and nothing else from this process's environment.
+ */
+export async function kratixRun(o: KratixRunOptions): Promise<KratixRunResult> {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'kratix-'));
+  // Kratix gives every run empty directories; a reused one must look the same.
+  for (const d of ['input', 'output', 'metadata']) {
+    rmSync(join(dir, d), { recursive: true, force: true });
+    mkdirSync(join(dir, d), { recursive: true });
+  }
+  writeFileSync(join(dir, 'input', 'object.yaml'), typeof o.object === 'string' ? o.object : dump(o.object));
+  const object = (typeof o.object === 'object' && o.object !== null ? o.object : {}) as { kind?: string; metadata?: { name?: string; namespace?: string } };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    KRATIX_DIR: dir,
+    KRATIX_WORKFLOW_TYPE: o.type,
+    KRATIX_WORKFLOW_ACTION: o.action,
+    KRATIX_PROMISE_NAME: 'ai',
+    KRATIX_PIPELINE_NAME: o.type === 'promise' ? 'gateway' : o.action === 'configure' ? 'provision' : 'deprovision',
+    KRATIX_OBJECT_KIND: object.kind ?? '',
+    KRATIX_OBJECT_NAME: object.metadata?.name ?? '',
+    KRATIX_OBJECT_NAMESPACE: object.metadata?.namespace ?? '',
+    LITELLM_URL: o.litellmUrl,
+    LITELLM_MASTER_KEY: o.masterKey,
+    LITELLM_SALT_KEY: o.saltKey ?? SALT_KEY,
+    ...o.env,
+  };
+  const started = Date.now();
+  const child = spawn(process.execPath, [PIPELINE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), o.killAfterMs ?? 30_000);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(killer);
+  const elapsedMs = Date.now() - started;
+
+  const outputs = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else outputs.set(relative(join(dir, 'output'), path), readFileSync(path, 'utf8'));
+    }
+  };
+  walk(join(dir, 'output'));
+  let statusText = '';
+  try {
+    statusText = readFileSync(join(dir, 'metadata', 'status.yaml'), 'utf8');
+  } catch {
+    statusText = '';
+  }
+  return { code, stdout, stderr, dir, elapsedMs, outputs, status: statusText ? load(statusText) : undefined, statusText };
+}
+
+/** A resource request as Kratix passes it: the stored object, with its uid. */
+export function aiRequest(name: string, namespace: string, spec: Record<string, unknown>, uid = `uid-${namespace}-${name}`): Record<string, unknown> {
+  return { apiVersion: 'marketplace.kratix.io/v1alpha1', kind: 'ai', metadata: { name, namespace, uid, generation: 1 }, spec };
+}
