@@ -38,6 +38,25 @@ export interface AiPromiseConfigProps {
    * @default OPEN_WEBUI_IMAGE
    */
   readonly openWebUIImage?: string;
+  /**
+   * Where outputs go: Destination labels for the platform side and the default for requests.
+   * @default see DestinationsConfig
+   */
+  readonly destinations?: Partial<DestinationsConfig>;
+}
+
+/**
+ * Kratix Destination labels (`matchLabels`). The pipelines write outputs into two directories and
+ * name them in `destination-selectors.yaml`, so each directory is scheduled by its own labels only.
+ */
+export interface DestinationsConfig {
+  /**
+   * The platform cluster: the gateway and its PostgreSQL request (which Kratix must reconcile, so
+   * this Destination is the platform cluster itself).
+   */
+  readonly platform: Readonly<Record<string, string>>;
+  /** Default for each request's key Secret and UI; a request may choose its own (spec.destinationSelector). */
+  readonly workloads: Readonly<Record<string, string>>;
 }
 
 export interface GatewayConfig {
@@ -81,6 +100,7 @@ export interface AiPromiseConfig {
   readonly gateway: GatewayConfig;
   readonly database: DatabaseConfig;
   readonly openWebUIImage: string;
+  readonly destinations: DestinationsConfig;
 }
 
 /** Pinned images. LiteLLM's non-root build runs under the restricted Pod Security profile. */
@@ -119,6 +139,14 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
   const openWebUIImage = props.openWebUIImage ?? OPEN_WEBUI_IMAGE;
   requirePinnedImage('openWebUIImage', openWebUIImage);
 
+  // The original promise sent everything to Destinations labelled environment=dev.
+  const destinations: DestinationsConfig = {
+    platform: props.destinations?.platform ?? { environment: 'dev' },
+    workloads: props.destinations?.workloads ?? { environment: 'dev' },
+  };
+  requireLabels('destinations.platform', destinations.platform);
+  requireLabels('destinations.workloads', destinations.workloads);
+
   return {
     catalog: { tiers: catalog.tiers, models: catalog.models, defaultTier: catalog.defaultTier },
     platformNamespace,
@@ -126,6 +154,7 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     gateway,
     database,
     openWebUIImage,
+    destinations,
   };
 }
 
@@ -139,6 +168,21 @@ export function requirePinnedImage(what: string, image: string): void {
   const lastSegment = image.split('/').pop() ?? '';
   const pinned = image.includes('@sha256:') || (lastSegment.includes(':') && !lastSegment.endsWith(':latest'));
   if (!pinned) throw new Error(`${what} ${quote(image)} is not pinned: give an exact tag or digest, not latest`);
+}
+
+/** Label key: optional DNS-subdomain prefix and a name of at most 63 characters. */
+export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** A non-empty set of valid Kubernetes labels, as Kratix requires of `matchLabels`. */
+export function requireLabels(what: string, labels: unknown): void {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || Object.keys(labels).length === 0) {
+    throw new Error(`${what} ${quote(labels)} is not a non-empty map of labels`);
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    if (!LABEL_KEY.test(key)) throw new Error(`${what} label key ${quote(key)} is not a valid label key`);
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) throw new Error(`${what}.${key} ${quote(value)} is not a valid label value`);
+  }
 }
 
 function requireHttpUrl(what: string, value: string): void {

@@ -1,4 +1,5 @@
 import type { Catalog } from './catalog.js';
+import { LABEL_VALUE } from './promise-config.js';
 import { DNS_LABEL } from './validation.js';
 
 /** The subset of the Kubernetes structural schema (OpenAPI v3) that the request API uses. */
@@ -8,6 +9,8 @@ export interface StructuralSchema {
   readonly properties?: Readonly<Record<string, StructuralSchema>>;
   readonly required?: readonly string[];
   readonly items?: StructuralSchema;
+  readonly additionalProperties?: StructuralSchema;
+  readonly maxProperties?: number;
   readonly enum?: readonly (string | number | boolean)[];
   readonly default?: unknown;
   readonly pattern?: string;
@@ -18,6 +21,9 @@ export interface StructuralSchema {
   readonly minimum?: number;
   readonly 'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
 }
+
+/** Most labels a request may put in `spec.destinationSelector`. */
+export const MAX_SELECTOR_LABELS = 8;
 
 /** Longest `spec.team`: it is a label value and part of names downstream. */
 export const MAX_TEAM_LENGTH = 63;
@@ -62,6 +68,12 @@ export function requestSchema(catalog: Catalog): StructuralSchema {
             type: 'boolean',
             description: 'Whether to deploy an Open WebUI for the team, next to the key Secret.',
             default: false,
+          },
+          destinationSelector: {
+            type: 'object',
+            description: "Labels of the Destination (cluster) that receives this request's key Secret and UI. Default: the platform's choice.",
+            maxProperties: MAX_SELECTOR_LABELS,
+            additionalProperties: { type: 'string', maxLength: 63, pattern: LABEL_VALUE.source },
           },
         },
       },

@@ -52,6 +52,16 @@ export function writeStatus(ctx: KratixContext, status: Record<string, unknown>)
   writeFile(join(ctx.dir, 'metadata', 'status.yaml'), dump(status, { noRefs: true, lineWidth: -1 }));
 }
 
+/** One entry of `metadata/destination-selectors.yaml` (hyphen: Kratix ignores the underscore name). */
+export interface DestinationSelector {
+  readonly directory: string;
+  readonly matchLabels: Readonly<Record<string, string>>;
+}
+
+export function writeDestinationSelectors(ctx: KratixContext, selectors: readonly DestinationSelector[]): void {
+  writeFile(join(ctx.dir, 'metadata', 'destination-selectors.yaml'), dump(selectors, { noRefs: true, lineWidth: -1 }));
+}
+
 function writeFile(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);

@@ -1,4 +1,4 @@
-import { Catalog, DNS_1035_LABEL, DNS_LABEL, MAX_TEAM_LENGTH, REQUEST_API, notOneOf, quote } from '../constructs/index.js';
+import { Catalog, DNS_1035_LABEL, DNS_LABEL, MAX_SELECTOR_LABELS, MAX_TEAM_LENGTH, REQUEST_API, notOneOf, quote, requireLabels } from '../constructs/index.js';
 import { PipelineError } from './errors.js';
 
 /** A validated request, with the CRD's defaults applied. */
@@ -10,6 +10,8 @@ export interface AiRequest {
   readonly models: readonly string[];
   readonly team: string;
   readonly ui: boolean;
+  /** Destination labels for the key Secret and UI; undefined means the platform's default. */
+  readonly destinationSelector?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -84,5 +86,21 @@ export function parseRequest(object: unknown, catalog: Catalog): AiRequest {
   const ui = spec.ui ?? false;
   if (typeof ui !== 'boolean') fail(`spec.ui ${quote(ui)} is not true or false`);
 
-  return { name, namespace, uid, tier, models: models as string[], team, ui };
+  const selector = spec.destinationSelector;
+  let destinationSelector: Record<string, string> | undefined;
+  if (selector !== undefined && selector !== null) {
+    if (!isMapping(selector)) fail(`spec.destinationSelector ${quote(selector)} is not a map of labels`);
+    if (Object.keys(selector).length > MAX_SELECTOR_LABELS) fail(`spec.destinationSelector has ${Object.keys(selector).length} labels; at most ${MAX_SELECTOR_LABELS} are allowed`);
+    // An empty selector means "no preference": the platform default applies.
+    if (Object.keys(selector).length > 0) {
+      try {
+        requireLabels('spec.destinationSelector', selector);
+      } catch (error) {
+        fail((error as Error).message);
+      }
+      destinationSelector = selector as Record<string, string>;
+    }
+  }
+
+  return { name, namespace, uid, tier, models: models as string[], team, ui, ...(destinationSelector ? { destinationSelector } : {}) };
 }

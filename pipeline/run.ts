@@ -2,11 +2,11 @@ import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, T
 import { resolveCredentials } from './credentials.js';
 import { PipelineError, oneLine, redact } from './errors.js';
 import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
-import { type KratixContext, kratixContext, readObject, writeOutputs, writeStatus } from './kratix.js';
+import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { parseRequest } from './request.js';
-import { promiseOutputs, resourceOutputs } from './synth.js';
+import { PLATFORM_DIR, WORKLOAD_DIR, promiseOutputs, resourceOutputs } from './synth.js';
 
 export interface RunIO {
   readonly env: NodeJS.ProcessEnv;
@@ -91,6 +91,7 @@ function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKe
 function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): number {
   const outputs = promiseOutputs(config);
   writeOutputs(ctx, outputs);
+  writeDestinationSelectors(ctx, [{ directory: PLATFORM_DIR, matchLabels: config.destinations.platform }]);
   // Promise workflows keep only `message` in status.
   writeStatus(ctx, { message: `Gateway ${config.gateway.name} and its database requested in ${config.platformNamespace}` });
   io.log(`wrote ${[...outputs.keys()].join(', ')}`);
@@ -126,6 +127,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
 
   writeOutputs(ctx, outputs);
+  writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: request.destinationSelector ?? config.destinations.workloads }]);
   const tier = teamTier.tier;
   const models = request.models.length === 1 ? '1 model' : `${request.models.length} models`;
   writeStatus(ctx, {

@@ -12,6 +12,14 @@ import {
 /** Output files of one run: path under /kratix/output to YAML. Paths are stable across runs. */
 export type Outputs = Map<string, string>;
 
+/**
+ * Top-level output directories. Each is named in destination-selectors.yaml, so Kratix schedules
+ * it by its own labels: the gateway side to the platform cluster, each request's objects to the
+ * cluster its selector (or the platform default) picks.
+ */
+export const PLATFORM_DIR = 'platform';
+export const WORKLOAD_DIR = 'workload';
+
 function render(build: (chart: Chart) => void): string {
   const chart = new Chart(new App(), 'chart');
   build(chart);
@@ -38,8 +46,8 @@ export function promiseOutputs(config: AiPromiseConfig): Outputs {
     });
   });
   return new Map([
-    ['postgres-claim.yaml', database],
-    ['litellm-gateway.yaml', gateway],
+    [`${PLATFORM_DIR}/postgres-claim.yaml`, database],
+    [`${PLATFORM_DIR}/litellm-gateway.yaml`, gateway],
   ]);
 }
 
@@ -56,7 +64,7 @@ export function resourceOutputs(o: ResourceOutputOptions): { outputs: Outputs; t
   let teamTier!: TeamTier;
   const outputs: Outputs = new Map();
   outputs.set(
-    'team-tier.yaml',
+    `${WORKLOAD_DIR}/team-tier.yaml`,
     render((chart) => {
       teamTier = new TeamTier(chart, 'team-tier', { catalog, ...o.teamTier });
     }),
@@ -64,7 +72,7 @@ export function resourceOutputs(o: ResourceOutputOptions): { outputs: Outputs; t
   let uiUrl: string | undefined;
   if (o.ui) {
     outputs.set(
-      'open-webui.yaml',
+      `${WORKLOAD_DIR}/open-webui.yaml`,
       render((chart) => {
         const app = new OpenWebUIApp(chart, 'open-webui', {
           name: o.teamTier.requestName,

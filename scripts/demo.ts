@@ -45,7 +45,7 @@ try {
 
   const status = first.status.ai;
   const team = emulator.teams().find((t) => t.team_id === status.teamId)!;
-  const secret = load(first.outputs.get('team-tier.yaml')!) as any;
+  const secret = load(first.outputs.get('workload/team-tier.yaml')!) as any;
   const models = await fetch(`${emulator.url}/v1/models`, { headers: { authorization: `Bearer ${secret.stringData.OPENAI_API_KEY}` } }).then((r) => r.json() as Promise<{ data: { id: string }[] }>);
   const lines = [
     '',
@@ -60,7 +60,7 @@ try {
     `  API         ${status.apiEndpoint} (key in Secret ${status.apiCredsSecretName}, fingerprint ${secret.metadata.annotations['ai.kratix.io/key-fingerprint']})`,
     `  UI          ${status.uiEndpoint ?? 'not requested'}`,
     `  files       ${[...first.outputs.keys()].join(', ')} (${join('.demo', 'resource', 'output')}), status in ${join('.demo', 'resource', 'metadata', 'status.yaml')}`,
-    `  LiteLLM     first run ${firstCalls.reads} read(s) + ${firstCalls.writes} write(s); re-run ${emulator.reads().length} read(s) + ${emulator.writes().length} write(s), output ${rerun.outputs.get('team-tier.yaml') === first.outputs.get('team-tier.yaml') ? 'byte-identical' : 'CHANGED'}`,
+    `  LiteLLM     first run ${firstCalls.reads} read(s) + ${firstCalls.writes} write(s); re-run ${emulator.reads().length} read(s) + ${emulator.writes().length} write(s), output ${rerun.outputs.get('workload/team-tier.yaml') === first.outputs.get('workload/team-tier.yaml') ? 'byte-identical' : 'CHANGED'}`,
     '',
   ];
   process.stdout.write(lines.join('\n'));

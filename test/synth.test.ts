@@ -33,7 +33,7 @@ describe('promise outputs', () => {
   const outputs = promiseOutputs(config);
 
   it('are the database request and the gateway, with no secret values', async () => {
-    expect([...outputs.keys()]).toEqual(['postgres-claim.yaml', 'litellm-gateway.yaml']);
+    expect([...outputs.keys()]).toEqual(["platform/postgres-claim.yaml", "platform/litellm-gateway.yaml"]);
     const text = all(outputs);
     expect(text).not.toMatch(/sk-[A-Za-z0-9]/);
     expect(text).not.toContain('stringData');
@@ -51,7 +51,7 @@ describe('resource outputs', () => {
     for (const ui of [false, true]) {
       it(`${tier} tier ${ui ? 'with' : 'without'} UI`, async () => {
         const { outputs, uiUrl } = render(tier, ui);
-        expect([...outputs.keys()]).toEqual(ui ? ['team-tier.yaml', 'open-webui.yaml'] : ['team-tier.yaml']);
+        expect([...outputs.keys()]).toEqual(ui ? ["workload/team-tier.yaml", "workload/open-webui.yaml"] : ["workload/team-tier.yaml"]);
         expect(uiUrl).toBe(ui ? 'http://example-openwebui.default.svc.cluster.local' : undefined);
         const objects = [...outputs.values()].flatMap((y) => loadAll(y));
         const validated = validateWithKubernetesModels(objects);
@@ -67,7 +67,7 @@ describe('resource outputs', () => {
   });
 
   it('size the UI by tier', () => {
-    const deployment = (tier: string) => (loadAll(render(tier, true).outputs.get('open-webui.yaml')!) as any[]).find((o) => o.kind === 'Deployment');
+    const deployment = (tier: string) => (loadAll(render(tier, true).outputs.get("workload/open-webui.yaml")!) as any[]).find((o) => o.kind === 'Deployment');
     const resources = (tier: string) => deployment(tier).spec.template.spec.containers[0].resources;
     expect(resources('small').limits.memory).toBe(Catalog.DEFAULT.tier('small').ui.memoryLimit);
     expect(resources('large').limits.memory).toBe(Catalog.DEFAULT.tier('large').ui.memoryLimit);

@@ -42,6 +42,13 @@ function visit(schema: StructuralSchema, value: unknown, path: string, errors: s
     const properties = schema.properties ?? {};
     // The root keeps apiVersion/kind/metadata, which the API server handles itself.
     const kept = path === '' ? new Set(['apiVersion', 'kind', 'metadata', 'status']) : new Set<string>();
+    if (schema.additionalProperties) {
+      if (schema.maxProperties !== undefined && Object.keys(obj).length > schema.maxProperties) {
+        errors.push(`${at}: Too many: ${Object.keys(obj).length}: must have at most ${schema.maxProperties} items`);
+      }
+      for (const key of Object.keys(obj)) obj[key] = visit(schema.additionalProperties, obj[key], `${path}.${key}`, errors);
+      return obj;
+    }
     for (const key of Object.keys(obj)) {
       if (!(key in properties) && !kept.has(key)) delete obj[key];
     }
