@@ -5,6 +5,7 @@ import {
   ENV_NAME,
   LITELLM_DURATION,
   QUANTITY,
+  durationSeconds,
   notOneOf,
   quote,
   requireMatch,
@@ -52,7 +53,7 @@ export class Catalog {
     requireUnique('tier', props.tiers.map((t) => t.name));
     requireUnique('model', props.models.map((m) => m.name));
 
-    this.tiers = props.tiers.map((t) => Object.freeze({ ...t, ui: Object.freeze({ ...t.ui }) }));
+    this.tiers = props.tiers.map((t) => Object.freeze({ ...t, ui: Object.freeze({ ...t.ui }), ...(t.rotation ? { rotation: Object.freeze({ ...t.rotation }) } : {}) }));
     this.models = props.models.map((m) => Object.freeze({ ...m }));
     const names = this.tierNames;
     this.defaultTier = props.defaultTier ?? (names.includes('small') ? 'small' : names[0]!);
@@ -94,6 +95,12 @@ function validateTier(tier: TierSpec): void {
   requirePositive(`${what} tpmLimit`, tier.tpmLimit, true);
   requirePositive(`${what} maxBudgetUsd`, tier.maxBudgetUsd, false);
   requireMatch(`${what} budgetDuration`, tier.budgetDuration, LITELLM_DURATION, 'is not a LiteLLM duration such as 30s, 30m, 12h, 1d, 30d or 1mo');
+  if (tier.rotation !== undefined) {
+    const period = durationSeconds(`${what} rotation.period`, tier.rotation.period);
+    const grace = durationSeconds(`${what} rotation.grace`, tier.rotation.grace);
+    // A grace as long as the period would keep three keys alive at once.
+    if (grace >= period) throw new Error(`${what} rotation.grace '${tier.rotation.grace}' must be shorter than rotation.period '${tier.rotation.period}'`);
+  }
   if (!tier.ui) throw new Error(`${what} has no ui size`);
   for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit', 'storage'] as const) {
     requireMatch(`${what} ui.${field}`, tier.ui[field], QUANTITY, 'is not a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi');

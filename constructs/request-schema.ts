@@ -1,6 +1,6 @@
 import type { Catalog } from './catalog.js';
 import { LABEL_VALUE } from './promise-config.js';
-import { DNS_LABEL } from './validation.js';
+import { DNS_LABEL, FIXED_DURATION } from './validation.js';
 
 /** The subset of the Kubernetes structural schema (OpenAPI v3) that the request API uses. */
 export interface StructuralSchema {
@@ -19,8 +19,12 @@ export interface StructuralSchema {
   readonly minItems?: number;
   readonly maxItems?: number;
   readonly minimum?: number;
+  readonly maximum?: number;
   readonly 'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
 }
+
+/** Largest `spec.rotation.trigger`: far beyond any real use, and exact as a JSON number. */
+export const MAX_ROTATION_TRIGGER = 1_000_000_000;
 
 /** Most labels a request may put in `spec.destinationSelector`. */
 export const MAX_SELECTOR_LABELS = 8;
@@ -68,6 +72,15 @@ export function requestSchema(catalog: Catalog): StructuralSchema {
             type: 'boolean',
             description: 'Whether to deploy an Open WebUI for the team, next to the key Secret.',
             default: false,
+          },
+          rotation: {
+            type: 'object',
+            description: "Key rotation. period and grace may shorten the tier's policy, never lengthen it; bump trigger to rotate now.",
+            properties: {
+              period: { type: 'string', description: 'How long one key is current, e.g. 7d.', pattern: FIXED_DURATION.source },
+              grace: { type: 'string', description: 'How long the previous key keeps working, e.g. 1d.', pattern: FIXED_DURATION.source },
+              trigger: { type: 'integer', description: 'Bump to rotate the key now.', minimum: 0, maximum: MAX_ROTATION_TRIGGER },
+            },
           },
           destinationSelector: {
             type: 'object',

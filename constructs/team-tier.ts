@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Catalog } from './catalog.js';
 import type { TierSpec } from './tiers.js';
-import { DNS_LABEL, quote, requireMatch, requireUnique } from './validation.js';
+import { DNS_LABEL, requireMatch, requireUnique } from './validation.js';
 
 /** Value of the `managed-by` metadata marker on every LiteLLM team and key this promise creates. */
 export const MANAGED_BY = 'kratix-ai-promise';
@@ -56,10 +56,11 @@ export interface TeamTierProps {
    */
   readonly secretName?: string;
   /**
-   * Rotation epoch of the key; part of its alias so each epoch's key is a separate LiteLLM key.
-   * @default 0
+   * Rotation epoch of the key (pipeline/rotation.ts); part of its alias, so each epoch's key is a
+   * separate LiteLLM key.
+   * @default 'r0' (never rotated)
    */
-  readonly keyEpoch?: number;
+  readonly keyEpoch?: string;
 }
 
 /**
@@ -78,7 +79,7 @@ export class TeamTier extends Construct {
   }
 
   /** Alias of the key of one rotation epoch: key aliases are unique across the whole proxy. */
-  static keyAliasFor(teamId: string, epoch: number): string {
+  static keyAliasFor(teamId: string, epoch: string): string {
     return `${teamId}/key-${epoch}`;
   }
 
@@ -103,8 +104,8 @@ export class TeamTier extends Construct {
     requireMatch('team', props.owner, DNS_LABEL, 'is not a lowercase DNS label (a-z, 0-9, -)');
     requireMatch('namespace', props.requestNamespace, DNS_LABEL, 'is not a namespace name');
     if (!props.apiKey.startsWith('sk-')) throw new Error(`apiKey must start with 'sk-' (LiteLLM rejects other virtual keys)`);
-    const keyEpoch = props.keyEpoch ?? 0;
-    if (!Number.isSafeInteger(keyEpoch) || keyEpoch < 0) throw new Error(`keyEpoch ${quote(keyEpoch)} is not a non-negative integer`);
+    const keyEpoch = props.keyEpoch ?? 'r0';
+    requireMatch('keyEpoch', keyEpoch, /^[a-z0-9-]{1,64}$/, 'is not an epoch id (a-z, 0-9, -)');
 
     const teamId = TeamTier.teamIdFor(props.requestNamespace, props.requestName);
     const metadata = {
@@ -128,7 +129,7 @@ export class TeamTier extends Construct {
       key_alias: TeamTier.keyAliasFor(teamId, keyEpoch),
       team_id: teamId,
       models: [...props.models],
-      metadata: { ...metadata, epoch: String(keyEpoch) },
+      metadata: { ...metadata, epoch: keyEpoch },
     };
     this.keyFingerprint = TeamTier.fingerprint(props.apiKey);
 

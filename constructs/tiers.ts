@@ -18,6 +18,17 @@ export interface UiSize {
   readonly storage: string;
 }
 
+/**
+ * Scheduled key rotation: every `period` a request gets a new key in its Secret, and the previous
+ * key stays valid for `grace` so consumers can pick up the new one. Durations are `<n>s|m|h|d`.
+ */
+export interface RotationPolicy {
+  /** How long one key is current (`30d`). */
+  readonly period: string;
+  /** How long the previous key keeps working after a rotation (`2d`); shorter than the period. */
+  readonly grace: string;
+}
+
 /** One tier: the LiteLLM team limits and the deployment size it stands for. */
 export interface TierSpec {
   /** Name requests use in `spec.tier`: a lowercase DNS label. */
@@ -32,6 +43,11 @@ export interface TierSpec {
   readonly budgetDuration: string;
   /** What the tier deploys for Open WebUI. */
   readonly ui: UiSize;
+  /**
+   * Key rotation; requests may shorten the period and the grace, never lengthen them.
+   * @default no scheduled rotation (keys rotate only when a request bumps spec.rotation.trigger)
+   */
+  readonly rotation?: RotationPolicy;
   /**
    * One line for the docs table and the CRD description.
    * @default no description
@@ -48,6 +64,7 @@ export const DEFAULT_TIERS: readonly TierSpec[] = [
     maxBudgetUsd: 10,
     budgetDuration: '1d',
     ui: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '768Mi', memoryLimit: '1536Mi', storage: '2Gi' },
+    rotation: { period: '30d', grace: '2d' },
     description: 'Experiments and personal use',
   },
   {
@@ -57,6 +74,7 @@ export const DEFAULT_TIERS: readonly TierSpec[] = [
     maxBudgetUsd: 100,
     budgetDuration: '1d',
     ui: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '2Gi', storage: '10Gi' },
+    rotation: { period: '30d', grace: '2d' },
     description: 'A team building on the models',
   },
   {
@@ -66,6 +84,7 @@ export const DEFAULT_TIERS: readonly TierSpec[] = [
     maxBudgetUsd: 1000,
     budgetDuration: '1d',
     ui: { cpuRequest: '1', cpuLimit: '4', memoryRequest: '2Gi', memoryLimit: '4Gi', storage: '50Gi' },
+    rotation: { period: '30d', grace: '2d' },
     description: 'Production traffic',
   },
 ];

@@ -9,6 +9,18 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** LiteLLM duration syntax accepted by `budget_duration` and `duration`. */
 export const LITELLM_DURATION = /^[1-9][0-9]*(s|m|h|d|mo)$/;
+/** A fixed-length duration: `90s`, `30m`, `12h`, `30d`. */
+export const FIXED_DURATION = /^([1-9][0-9]{0,5})(s|m|h|d)$/;
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/** Seconds in a FIXED_DURATION; throws `<what> '<value>' is not a duration such as 12h or 30d`. */
+export function durationSeconds(what: string, value: unknown): number {
+  const match = typeof value === 'string' ? FIXED_DURATION.exec(value) : null;
+  if (!match) throw new Error(`${what} ${quote(value)} is not a duration such as 90m, 12h or 30d`);
+  return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
+}
+
 /** A Kubernetes resource quantity, as far as the constructs use them (cpu, memory, storage). */
 export const QUANTITY = /^([0-9]+(\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 /** An environment variable name that Kubernetes and a shell both accept. */

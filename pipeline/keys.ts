@@ -15,8 +15,8 @@ function derive(saltKey: string, purpose: string, ...parts: string[]): Buffer {
 }
 
 /** The request's LiteLLM virtual key for one rotation epoch: `sk-` + 43 base64url characters. */
-export function deriveVirtualKey(saltKey: string, requestUid: string, epoch: number): string {
-  return `sk-${derive(saltKey, 'ai-promise/virtual-key/v1', requestUid, String(epoch)).toString('base64url')}`;
+export function deriveVirtualKey(saltKey: string, requestUid: string, epoch: string): string {
+  return `sk-${derive(saltKey, 'ai-promise/virtual-key/v1', requestUid, epoch).toString('base64url')}`;
 }
 
 /** Open WebUI's session-signing secret for a request: stable for the request's whole life. */

@@ -23,6 +23,7 @@ export interface ObservedKey {
   readonly models?: readonly string[] | null;
   readonly metadata?: Record<string, unknown> | null;
   readonly expires?: string | null;
+  readonly created_at?: string | null;
 }
 
 export interface Observed {
@@ -36,6 +37,11 @@ export interface Desired {
   readonly key: KeySpec;
   /** The key's plaintext: sent to LiteLLM only, never logged. */
   readonly apiKey: string;
+  /** Plaintext of this request's key of an earlier epoch (derived), to set its expiry. */
+  readonly keyOfEpoch: (epoch: string) => string;
+  /** How long the previous key stays valid after a rotation; 0 deletes it at once. */
+  readonly graceSeconds: number;
+  readonly now: Date;
 }
 
 export type Step =
@@ -43,7 +49,8 @@ export type Step =
   | { readonly kind: 'update-team'; readonly body: Record<string, unknown>; readonly fields: readonly string[] }
   | { readonly kind: 'delete-keys'; readonly aliases: readonly string[]; readonly reason: string }
   | { readonly kind: 'create-key'; readonly body: KeySpec & { readonly key: string } }
-  | { readonly kind: 'update-key'; readonly body: Record<string, unknown>; readonly fields: readonly string[] };
+  | { readonly kind: 'update-key'; readonly body: Record<string, unknown>; readonly fields: readonly string[] }
+  | { readonly kind: 'expire-key'; readonly alias: string; readonly body: { readonly key: string; readonly duration: string } };
 
 const TEAM_FIELDS = ['team_alias', 'rpm_limit', 'tpm_limit', 'max_budget', 'budget_duration'] as const;
 
@@ -94,8 +101,9 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
   // key_name ends in the plaintext's last four characters: a different ending means the alias holds
   // some other key (an older uid or salt key), which must be replaced, not adopted.
   const currentMatches = current !== undefined && (current.key_name ?? '').endsWith(desired.apiKey.slice(-4));
-  const stale = ours.filter((k) => k !== current || !currentMatches).map((k) => String(k.key_alias));
-  if (stale.length > 0) steps.push({ kind: 'delete-keys', aliases: stale, reason: currentMatches ? 'stale' : 'replaced' });
+  const { graced, remove } = previousKeys(desired, ours.filter((k) => k !== current));
+  const stale = [...(current && !currentMatches ? [current] : []), ...remove].map((k) => String(k.key_alias));
+  if (stale.length > 0) steps.push({ kind: 'delete-keys', aliases: stale, reason: 'stale' });
 
   if (!currentMatches) {
     steps.push(createKey);
@@ -113,7 +121,29 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
     }
     if (fields.length > 0) steps.push({ kind: 'update-key', body, fields });
   }
+  // Only once the new key exists does the previous one start its countdown.
+  if (graced && !graced.expires) {
+    const key = desired.keyOfEpoch(String(graced.metadata?.epoch));
+    steps.push({ kind: 'expire-key', alias: String(graced.key_alias), body: { key, duration: `${desired.graceSeconds}s` } });
+  }
   return steps;
+}
+
+/**
+ * Sorts this request's non-current keys into the one that keeps working through the grace period
+ * (the newest still-valid key of the same request uid) and those to delete: expired keys, older
+ * ones, keys of an earlier request of the same name, keys whose epoch is unknown. So a request never
+ * has more than two live keys.
+ */
+function previousKeys(desired: Desired, others: readonly ObservedKey[]): { graced?: ObservedKey; remove: ObservedKey[] } {
+  const uid = desired.key.metadata['request-uid'];
+  const now = desired.now.getTime();
+  const valid = (k: ObservedKey) => !k.expires || Date.parse(k.expires) > now;
+  const candidates = others
+    .filter((k) => k.metadata?.['request-uid'] === uid && typeof k.metadata?.epoch === 'string' && valid(k))
+    .sort((a, b) => Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? '') || String(b.key_alias).localeCompare(String(a.key_alias)));
+  const graced = desired.graceSeconds > 0 ? candidates[0] : undefined;
+  return { ...(graced ? { graced } : {}), remove: others.filter((k) => k !== graced) };
 }
 
 export interface ReconcileResult {
@@ -198,6 +228,18 @@ async function apply(client: LiteLLMClient, desired: Desired, step: Step): Promi
       if (response.status === 404) return 'lost-race';
       if (response.status !== 200) throw new PipelineError(client.describe('POST', '/key/update', response));
       return `updated key ${desired.key.key_alias}: ${step.fields.join(', ')}`;
+    }
+    case 'expire-key': {
+      const response = await client.post('/key/update', step.body);
+      if (response.status === 404) {
+        // The alias holds a key this run cannot derive (the salt key changed): it cannot be given
+        // a grace period, and a key nobody can name must not stay valid forever.
+        const deleted = await client.post('/key/delete', { key_aliases: [step.alias] });
+        if (deleted.status !== 200 && deleted.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', deleted));
+        return `deleted previous key ${step.alias} (not derivable, so no grace period)`;
+      }
+      if (response.status !== 200) throw new PipelineError(client.describe('POST', '/key/update', response));
+      return `previous key ${step.alias} stays valid for ${step.body.duration}`;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Catalog, DNS_1035_LABEL, DNS_LABEL, MAX_SELECTOR_LABELS, MAX_TEAM_LENGTH, REQUEST_API, notOneOf, quote, requireLabels } from '../constructs/index.js';
+import { Catalog, DNS_1035_LABEL, DNS_LABEL, FIXED_DURATION, MAX_ROTATION_TRIGGER, MAX_SELECTOR_LABELS, MAX_TEAM_LENGTH, REQUEST_API, notOneOf, quote, requireLabels } from '../constructs/index.js';
 import { PipelineError } from './errors.js';
 
 /** A validated request, with the CRD's defaults applied. */
@@ -10,6 +10,8 @@ export interface AiRequest {
   readonly models: readonly string[];
   readonly team: string;
   readonly ui: boolean;
+  /** Rotation settings of the request (validated against the tier later, with the catalog's policy). */
+  readonly rotation: RequestRotation;
   /** Destination labels for the key Secret and UI; undefined means the platform's default. */
   readonly destinationSelector?: Readonly<Record<string, string>>;
 }
@@ -19,6 +21,13 @@ export interface AiRequest {
  * characters. The CRD cannot check metadata.name, so the pipeline does, before any HTTP call.
  */
 export const MAX_REQUEST_NAME = 63 - '-openwebui'.length;
+
+export interface RequestRotation {
+  readonly period?: string;
+  readonly grace?: string;
+  /** Bumped by the requester to rotate now. */
+  readonly trigger: number;
+}
 
 type Mapping = Record<string, unknown>;
 
@@ -86,6 +95,21 @@ export function parseRequest(object: unknown, catalog: Catalog): AiRequest {
   const ui = spec.ui ?? false;
   if (typeof ui !== 'boolean') fail(`spec.ui ${quote(ui)} is not true or false`);
 
+  const rotationSpec = spec.rotation ?? {};
+  if (!isMapping(rotationSpec)) fail(`spec.rotation ${quote(rotationSpec)} is not a mapping`);
+  const rotation: { period?: string; grace?: string; trigger: number } = { trigger: 0 };
+  for (const field of ['period', 'grace'] as const) {
+    const value = rotationSpec[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' || !FIXED_DURATION.test(value)) fail(`spec.rotation.${field} ${quote(value)} is not a duration such as 90m, 12h or 30d`);
+    rotation[field] = value;
+  }
+  const trigger = rotationSpec.trigger ?? 0;
+  if (typeof trigger !== 'number' || !Number.isInteger(trigger) || trigger < 0 || trigger > MAX_ROTATION_TRIGGER) {
+    fail(`spec.rotation.trigger ${quote(trigger)} is not an integer from 0 to ${MAX_ROTATION_TRIGGER}`);
+  }
+  rotation.trigger = trigger;
+
   const selector = spec.destinationSelector;
   let destinationSelector: Record<string, string> | undefined;
   if (selector !== undefined && selector !== null) {
@@ -102,5 +126,5 @@ export function parseRequest(object: unknown, catalog: Catalog): AiRequest {
     }
   }
 
-  return { name, namespace, uid, tier, models: models as string[], team, ui, ...(destinationSelector ? { destinationSelector } : {}) };
+  return { name, namespace, uid, tier, models: models as string[], team, ui, rotation, ...(destinationSelector ? { destinationSelector } : {}) };
 }

@@ -5,6 +5,7 @@ import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
 import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { deprovision, reconcile } from './reconcile.js';
+import { clock, effectiveRotation, keyEpoch } from './rotation.js';
 import { parseRequest } from './request.js';
 import { PLATFORM_DIR, WORKLOAD_DIR, promiseOutputs, resourceOutputs } from './synth.js';
 
@@ -102,10 +103,16 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const catalog = new Catalog(config.catalog);
   // Everything that can be checked without LiteLLM is checked first: a bad request writes nothing.
   const request = parseRequest(readObject(ctx), catalog);
+  const rotation = effectiveRotation(catalog.tier(request.tier).rotation, request.rotation);
+  const now = clock(io.env);
+  const epoch = keyEpoch(rotation, request.uid, now);
   const credentials = await resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey);
-  const apiKey = deriveVirtualKey(credentials.saltKey, request.uid, 0);
-  const gatewayUrl = config.gateway.publicUrl || gatewayInternalUrl(config);
+  const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
+  const apiKey = keyOfEpoch(epoch.id);
+  const internalUrl = gatewayInternalUrl(config);
+  // Clients may sit on other clusters: they get the public endpoint when the platform has one.
+  const gatewayUrl = config.gateway.publicUrl || internalUrl;
   const { outputs, teamTier, uiUrl } = resourceOutputs({
     config,
     teamTier: {
@@ -117,12 +124,13 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
       requestUid: request.uid,
       apiKey,
       gatewayUrl,
+      keyEpoch: epoch.id,
     },
     ui: request.ui,
     webuiSecretKey: deriveWebUISecretKey(credentials.saltKey, request.uid),
   });
 
-  const { changes } = await reconcile(client, { team: teamTier.team, key: teamTier.key, apiKey });
+  const { changes } = await reconcile(client, { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now });
   for (const change of changes) io.log(change);
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
 
@@ -130,16 +138,25 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: request.destinationSelector ?? config.destinations.workloads }]);
   const tier = teamTier.tier;
   const models = request.models.length === 1 ? '1 model' : `${request.models.length} models`;
+  // Kratix replaces each top-level status key whole: `ai` is always written complete.
   writeStatus(ctx, {
     message: `Ready: ${tier.name} tier, ${models}, key in Secret ${teamTier.secretName}${uiUrl ? `, UI at ${uiUrl}` : ''}`,
     ai: {
       apiEndpoint: gatewayUrl,
+      internalApiEndpoint: internalUrl,
       apiCredsSecretName: teamTier.secretName,
       ...(uiUrl ? { uiEndpoint: uiUrl } : {}),
       teamId: teamTier.team.team_id,
       tier: tier.name,
       limits: { rpm: tier.rpmLimit, tpm: tier.tpmLimit, maxBudget: tier.maxBudgetUsd, budgetDuration: tier.budgetDuration },
       models: [...request.models],
+      key: {
+        alias: teamTier.key.key_alias,
+        fingerprint: teamTier.keyFingerprint,
+        epoch: epoch.id,
+        rotatesAt: epoch.rotatesAt ? epoch.rotatesAt.toISOString() : 'never (bump spec.rotation.trigger to rotate)',
+        graceAfterRotation: `${rotation.graceSeconds}s`,
+      },
     },
   });
   io.log(`wrote ${[...outputs.keys()].join(', ')}; ${client.counts.reads} read(s), ${client.counts.writes} write(s) to LiteLLM`);

@@ -6,25 +6,25 @@ const UID = '6b1f3c1e-0000-4000-8000-000000000001';
 
 describe('derived keys', () => {
   it('are deterministic LiteLLM virtual keys', () => {
-    const key = deriveVirtualKey(SALT, UID, 0);
+    const key = deriveVirtualKey(SALT, UID, 'r0');
     expect(key).toMatch(/^sk-[A-Za-z0-9_-]{43}$/);
-    expect(deriveVirtualKey(SALT, UID, 0)).toBe(key);
+    expect(deriveVirtualKey(SALT, UID, 'r0')).toBe(key);
   });
 
   it('change with the request, the epoch and the salt key', () => {
-    const key = deriveVirtualKey(SALT, UID, 0);
-    expect(deriveVirtualKey(SALT, UID, 1)).not.toBe(key);
-    expect(deriveVirtualKey(SALT, `${UID.slice(0, -1)}2`, 0)).not.toBe(key);
-    expect(deriveVirtualKey(`${SALT}x`, UID, 0)).not.toBe(key);
+    const key = deriveVirtualKey(SALT, UID, 'r0');
+    expect(deriveVirtualKey(SALT, UID, 'r1')).not.toBe(key);
+    expect(deriveVirtualKey(SALT, `${UID.slice(0, -1)}2`, 'r0')).not.toBe(key);
+    expect(deriveVirtualKey(`${SALT}x`, UID, 'r0')).not.toBe(key);
   });
 
   it('separate purposes: the UI secret is not the key', () => {
     const webui = deriveWebUISecretKey(SALT, UID);
     expect(webui).toBe(deriveWebUISecretKey(SALT, UID));
-    expect(deriveVirtualKey(SALT, UID, 0)).not.toContain(webui);
+    expect(deriveVirtualKey(SALT, UID, 'r0')).not.toContain(webui);
   });
 
   it('refuse an empty salt key', () => {
-    expect(() => deriveVirtualKey('', UID, 0)).toThrow('LITELLM_SALT_KEY is empty');
+    expect(() => deriveVirtualKey('', UID, 'r0')).toThrow('LITELLM_SALT_KEY is empty');
   });
 });

@@ -4,6 +4,7 @@ import { Catalog, TeamTier } from '../constructs/index.js';
 import { type Desired, type Observed, type ObservedKey, plan } from '../pipeline/reconcile.js';
 
 const KEY = 'sk-desired-key-0123456789abcdefghijklmnopqrstuvWXYZ';
+const NOW = new Date('2026-06-01T12:00:00Z');
 
 function desired(tier = 'small', models = ['gpt-5']): Desired {
   const t = new TeamTier(Testing.chart(), 'tt', {
@@ -17,7 +18,7 @@ function desired(tier = 'small', models = ['gpt-5']): Desired {
     apiKey: KEY,
     gatewayUrl: 'http://gw:4000',
   });
-  return { team: t.team, key: t.key, apiKey: KEY };
+  return { team: t.team, key: t.key, apiKey: KEY, keyOfEpoch: (epoch) => `sk-derived-for-${epoch}`, graceSeconds: 172800, now: NOW };
 }
 
 /** What LiteLLM reports after the desired state was applied. */
@@ -83,19 +84,65 @@ describe('plan', () => {
   it('replaces a key whose alias holds another value', () => {
     const d = desired();
     expect(plan(d, inSync(d, { key_name: 'sk-...zzzz' }))).toEqual([
-      { kind: 'delete-keys', aliases: [d.key.key_alias], reason: 'replaced' },
+      { kind: 'delete-keys', aliases: [d.key.key_alias], reason: 'stale' },
       { kind: 'create-key', body: { ...d.key, key: KEY } },
     ]);
   });
 
-  it('deletes its own stale keys but never foreign ones', () => {
+  it('deletes keys of an earlier request of the same name at once, and never foreign ones', () => {
     const d = desired();
     const observed = inSync(d);
-    const stale = { ...observed.keys[0]!, key_alias: 'ai.default.example/key-old' };
+    const earlier = { ...observed.keys[0]!, key_alias: 'ai.default.example/key-old', metadata: { ...observed.keys[0]!.metadata, 'request-uid': 'uid-0' } };
     const foreign = { ...observed.keys[0]!, key_alias: 'someone-elses', metadata: { owner: 'ops' } };
-    expect(plan(d, { team: observed.team, keys: [...observed.keys, stale, foreign] })).toEqual([
+    expect(plan(d, { team: observed.team, keys: [...observed.keys, earlier, foreign] })).toEqual([
       { kind: 'delete-keys', aliases: ['ai.default.example/key-old'], reason: 'stale' },
     ]);
+  });
+
+  describe('after a rotation', () => {
+    const d = desired();
+    const observed = inSync(d);
+    const previous = (epoch: string, createdAt: string, expires: string | null = null): ObservedKey => ({
+      ...observed.keys[0]!,
+      key_alias: `ai.default.example/key-${epoch}`,
+      key_name: 'sk-...prev',
+      metadata: { ...observed.keys[0]!.metadata, epoch },
+      created_at: createdAt,
+      expires,
+    });
+
+    it('starts the grace period of the previous key once the new key exists', () => {
+      const steps = plan(d, { team: observed.team, keys: [previous('r0-p100-e1', '2026-05-01T00:00:00+00:00')] });
+      expect(steps).toEqual([
+        { kind: 'create-key', body: { ...d.key, key: KEY } },
+        { kind: 'expire-key', alias: 'ai.default.example/key-r0-p100-e1', body: { key: 'sk-derived-for-r0-p100-e1', duration: '172800s' } },
+      ]);
+    });
+
+    it('leaves a previous key in its grace period alone: a re-run writes nothing', () => {
+      expect(plan(d, { team: observed.team, keys: [...observed.keys, previous('r0-p100-e1', '2026-05-01T00:00:00+00:00', '2026-06-02T00:00:00+00:00')] })).toEqual([]);
+    });
+
+    it('deletes the previous key once its grace is over', () => {
+      expect(plan(d, { team: observed.team, keys: [...observed.keys, previous('r0-p100-e1', '2026-05-01T00:00:00+00:00', '2026-06-01T11:59:59+00:00')] })).toEqual([
+        { kind: 'delete-keys', aliases: ['ai.default.example/key-r0-p100-e1'], reason: 'stale' },
+      ]);
+    });
+
+    it('keeps at most one previous key: the newest', () => {
+      const older = previous('r0-p100-e1', '2026-05-01T00:00:00+00:00', '2026-06-02T00:00:00+00:00');
+      const newer = previous('r1-p100-e1', '2026-05-20T00:00:00+00:00');
+      expect(plan(d, { team: observed.team, keys: [...observed.keys, older, newer] })).toEqual([
+        { kind: 'delete-keys', aliases: ['ai.default.example/key-r0-p100-e1'], reason: 'stale' },
+        { kind: 'expire-key', alias: 'ai.default.example/key-r1-p100-e1', body: { key: 'sk-derived-for-r1-p100-e1', duration: '172800s' } },
+      ]);
+    });
+
+    it('deletes the previous key at once without a grace period', () => {
+      expect(plan({ ...d, graceSeconds: 0 }, { team: observed.team, keys: [...observed.keys, previous('r0-p100-e1', '2026-05-01T00:00:00+00:00')] })).toEqual([
+        { kind: 'delete-keys', aliases: ['ai.default.example/key-r0-p100-e1'], reason: 'stale' },
+      ]);
+    });
   });
 
   it('refuses to touch a team it did not create', () => {

@@ -23,7 +23,14 @@ describe('parseRequest', () => {
       ui: true,
       team: 'engineering',
       models: ['gpt-5', 'gemini-2.5-pro'],
+      rotation: { trigger: 0 },
     });
+  });
+
+  it('reads rotation settings and a destination selector', () => {
+    const request = parseRequest(withSpec({ ...BASE.spec, rotation: { period: '7d', grace: '1d', trigger: 2 }, destinationSelector: { cluster: 'eu-1' } }), Catalog.DEFAULT);
+    expect(request.rotation).toEqual({ period: '7d', grace: '1d', trigger: 2 });
+    expect(request.destinationSelector).toEqual({ cluster: 'eu-1' });
   });
 
   it('applies the CRD defaults', () => {
@@ -49,6 +56,10 @@ describe('parseRequest', () => {
     ['a missing uid', { ...BASE, metadata: { name: 'example', namespace: 'default' } }, 'metadata.uid undefined is not a Kubernetes uid'],
     ['another kind', { ...BASE, kind: 'postgresql' }, "kind 'postgresql' is not ai"],
     ['a scalar document', 'hello', "request 'hello' is not a YAML mapping"],
+    ['a bad rotation period', withSpec({ ...BASE.spec, rotation: { period: '1 month' } }), "spec.rotation.period '1 month' is not a duration such as 90m, 12h or 30d"],
+    ['a negative trigger', withSpec({ ...BASE.spec, rotation: { trigger: -1 } }), 'spec.rotation.trigger -1 is not an integer from 0 to 1000000000'],
+    ['a bad selector value', withSpec({ ...BASE.spec, destinationSelector: { cluster: 'eu 1' } }), "spec.destinationSelector.cluster 'eu 1' is not a valid label value"],
+    ['a bad selector key', withSpec({ ...BASE.spec, destinationSelector: { 'a b': 'x' } }), "spec.destinationSelector label key 'a b' is not a valid label key"],
   ])('rejects %s naming the field and value', (_, object, message) => {
     expect(() => parseRequest(object, Catalog.DEFAULT)).toThrow(message);
   });

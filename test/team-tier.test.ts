@@ -38,12 +38,12 @@ describe('TeamTier', () => {
   });
 
   it('specifies a key bound to the team and the models, aliased by epoch', () => {
-    const { construct } = teamTier({ keyEpoch: 3 });
+    const { construct } = teamTier({ keyEpoch: 'r0-p2592000-e3' });
     expect(construct.key).toEqual({
-      key_alias: 'ai.team-a.chat/key-3',
+      key_alias: 'ai.team-a.chat/key-r0-p2592000-e3',
       team_id: 'ai.team-a.chat',
       models: ['gpt-5', 'claude-opus-4'],
-      metadata: { ...construct.team.metadata, epoch: '3' },
+      metadata: { ...construct.team.metadata, epoch: 'r0-p2592000-e3' },
     });
   });
 
@@ -78,7 +78,7 @@ describe('TeamTier', () => {
     ['a repeated model', { models: ['gpt-5', 'gpt-5'] }, "model 'gpt-5' is defined twice"],
     ['a bad owner', { owner: 'Eng Team' }, "team 'Eng Team' is not a lowercase DNS label"],
     ['a key without sk-', { apiKey: 'abc' }, "apiKey must start with 'sk-'"],
-    ['a negative epoch', { keyEpoch: -1 }, 'keyEpoch -1 is not a non-negative integer'],
+    ['a bad epoch', { keyEpoch: 'R 1' }, "keyEpoch 'R 1' is not an epoch id"],
   ])('rejects %s', (_, props, message) => {
     expect(() => teamTier(props)).toThrow(message);
   });

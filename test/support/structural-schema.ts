@@ -81,6 +81,11 @@ function visit(schema: StructuralSchema, value: unknown, path: string, errors: s
   if (schema.enum && !schema.enum.includes(value as string)) {
     errors.push(`${at}: Unsupported value: ${JSON.stringify(value)}: supported values: ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
   }
+  if (schema.type === 'integer' || schema.type === 'number') {
+    const n = value as number;
+    if (schema.minimum !== undefined && n < schema.minimum) errors.push(`${at}: Invalid value: ${n}: ${at} in body should be greater than or equal to ${schema.minimum}`);
+    if (schema.maximum !== undefined && n > schema.maximum) errors.push(`${at}: Invalid value: ${n}: ${at} in body should be less than or equal to ${schema.maximum}`);
+  }
   if (schema.type === 'string') {
     const text = value as string;
     // Kubernetes counts characters (runes), not UTF-16 units.
