@@ -41,7 +41,8 @@ export class ExampleRequestChart extends Chart {
 }
 
 export function buildApp(props: AiPromiseProps = PROMISE_PROPS): { app: App; promise: PromiseChart; example: ExampleRequestChart } {
-  const app = new App({ outputFileExtension: '.yaml' });
+  // Its own folder: cdk8s empties the output folder on synth, and dist/ also holds the pipeline bundle.
+  const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? 'dist/manifests', outputFileExtension: '.yaml' });
   const promise = new PromiseChart(app, 'promise', props);
   const example = new ExampleRequestChart(app, 'resource-request');
   return { app, promise, example };

@@ -139,6 +139,20 @@ export class OpenWebUIApp extends Construct {
     });
 
     const httpGet: k8s.HttpGetAction = { path: '/health', port: k8s.IntOrString.fromString('http') };
+    const resources: k8s.ResourceRequirements = {
+      requests: { cpu: k8s.Quantity.fromString(size.cpuRequest), memory: k8s.Quantity.fromString(size.memoryRequest) },
+      limits: { cpu: k8s.Quantity.fromString(size.cpuLimit), memory: k8s.Quantity.fromString(size.memoryLimit) },
+    };
+    const securityContext: k8s.SecurityContext = {
+      // Root on purpose, see the class comment; everything else is locked down.
+      runAsNonRoot: false,
+      runAsUser: 0,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+      readOnlyRootFilesystem: false,
+    };
 
     new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: objectName, namespace, labels },
@@ -162,6 +176,20 @@ export class OpenWebUIApp extends Construct {
               runAsUser: 0,
               seccompProfile: { type: 'RuntimeDefault' },
             },
+            // As the official chart does: seed the empty volume with what the image keeps in its
+            // data dir (embedding, whisper and tiktoken caches) without overwriting anything, so
+            // the first start needs no downloads and works on clusters without internet access.
+            initContainers: [
+              {
+                name: 'copy-app-data',
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['sh', '-c', `cp -R -n ${DATA_DIR}/. /tmp/app-data/`],
+                volumeMounts: [{ name: 'data', mountPath: '/tmp/app-data' }],
+                resources,
+                securityContext,
+              },
+            ],
             containers: [
               {
                 name: 'open-webui',
@@ -181,27 +209,15 @@ export class OpenWebUIApp extends Construct {
                   { name: 'DATA_DIR', value: DATA_DIR },
                 ],
                 volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString(size.cpuRequest), memory: k8s.Quantity.fromString(size.memoryRequest) },
-                  limits: { cpu: k8s.Quantity.fromString(size.cpuLimit), memory: k8s.Quantity.fromString(size.memoryLimit) },
-                },
-                // /health answers without touching dependencies, so a slow gateway never restarts the UI.
+                resources,
+                // /health answers without touching dependencies, so a slow gateway never restarts
+                // the UI; readiness also checks its database (SQLite on the volume).
                 livenessProbe: { httpGet },
-                readinessProbe: { httpGet },
-                // The first start creates the database and, because the empty volume hides the
-                // model caches baked into the image's data dir, downloads the embedding model:
-                // allow up to 10 minutes before liveness takes over.
-                startupProbe: { httpGet, failureThreshold: 60, periodSeconds: 10 },
-                securityContext: {
-                  // Root on purpose, see the class comment; everything else is locked down.
-                  runAsNonRoot: false,
-                  runAsUser: 0,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                  readOnlyRootFilesystem: false,
-                },
+                readinessProbe: { httpGet: { ...httpGet, path: '/health/db' } },
+                // The first start creates the database and runs its migrations: allow up to five
+                // minutes before liveness takes over.
+                startupProbe: { httpGet, failureThreshold: 30, periodSeconds: 10 },
+                securityContext,
               },
             ],
             volumes: [{ name: 'data', persistentVolumeClaim: { claimName: pvc.name } }],

@@ -163,14 +163,23 @@ describe('OpenWebUIApp', () => {
     expect(pod.enableServiceLinks).toBe(false);
   });
 
-  it('probes /health, with a startup probe that allows a slow first start', () => {
+  it('probes /health, readiness also its database, with a startup probe that allows a slow first start', () => {
     // GIVEN the base props
     const { container } = app();
     const httpGet = { path: '/health', port: 'http' };
-    // THEN liveness and readiness use /health and startup allows 10 minutes
+    // THEN liveness uses /health, readiness /health/db, and startup allows 5 minutes
     expect(container.livenessProbe).toEqual({ httpGet });
-    expect(container.readinessProbe).toEqual({ httpGet });
-    expect(container.startupProbe).toEqual({ httpGet, failureThreshold: 60, periodSeconds: 10 });
+    expect(container.readinessProbe).toEqual({ httpGet: { path: '/health/db', port: 'http' } });
+    expect(container.startupProbe).toEqual({ httpGet, failureThreshold: 30, periodSeconds: 10 });
+  });
+
+  it('seeds the data volume from the image without overwriting it, as locked down as the app', () => {
+    const { deployment, container } = app();
+    const [init] = deployment.spec.template.spec.initContainers;
+    expect(init).toMatchObject({ name: 'copy-app-data', image: container.image, command: ['sh', '-c', 'cp -R -n /app/backend/data/. /tmp/app-data/'] });
+    expect(init.volumeMounts).toEqual([{ name: 'data', mountPath: '/tmp/app-data' }]);
+    expect(init.securityContext).toEqual(container.securityContext);
+    expect(init.resources).toEqual(container.resources);
   });
 
   it('labels everything and selects on name and instance only', () => {
