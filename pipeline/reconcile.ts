@@ -171,12 +171,14 @@ const MAX_ROUNDS = 3;
  * (LiteLLM's "already exists", or a 404 on something just observed). Converges from any partial
  * state a failed run left behind.
  */
-export async function reconcile(client: LiteLLMClient, desired: Desired): Promise<ReconcileResult> {
+export async function reconcile(client: LiteLLMClient, desired: Desired, dryRun = false): Promise<ReconcileResult> {
   const changes: string[] = [];
   const teamId = desired.team.team_id;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const steps = plan(desired, await observe(client, teamId));
     if (steps.length === 0) return { changes };
+    // A Kratix dry run previews a request: it may read LiteLLM, never change it.
+    if (dryRun) return { changes: steps.map((step) => `dry run: would ${describe(step)}`) };
     let lostRace = false;
     for (const step of steps) {
       const outcome = await apply(client, desired, step);
@@ -189,6 +191,24 @@ export async function reconcile(client: LiteLLMClient, desired: Desired): Promis
     if (!lostRace) return { changes };
   }
   throw new PipelineError(`LiteLLM team '${teamId}' kept changing while ${MAX_ROUNDS} reconcile rounds ran; another writer is racing this pipeline`);
+}
+
+/** A step in words, without secrets: for dry-run logs. */
+export function describe(step: Step): string {
+  switch (step.kind) {
+    case 'create-team':
+      return `create team ${step.body.team_id}`;
+    case 'update-team':
+      return `update team ${String(step.body.team_id)}: ${step.fields.join(', ')}`;
+    case 'delete-keys':
+      return `delete ${step.reason} keys ${step.aliases.join(', ')}`;
+    case 'create-key':
+      return `create key ${step.body.key_alias}`;
+    case 'update-key':
+      return `update the current key: ${step.fields.join(', ')}`;
+    case 'expire-key':
+      return `keep previous key ${step.alias} valid for ${step.body.duration}`;
+  }
 }
 
 async function apply(client: LiteLLMClient, desired: Desired, step: Step): Promise<string | 'lost-race'> {

@@ -130,7 +130,9 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
     webuiSecretKey: deriveWebUISecretKey(credentials.saltKey, request.uid),
   });
 
-  const { changes } = await reconcile(client, { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now });
+  const dryRun = io.env.KRATIX_DRY_RUN === 'true';
+  const desired = { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now };
+  const { changes } = await reconcile(client, desired, dryRun);
   for (const change of changes) io.log(change);
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
 

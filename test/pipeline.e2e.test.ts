@@ -211,6 +211,23 @@ describe('resource configure', () => {
   });
 });
 
+describe('Kratix dry run', () => {
+  it('reads LiteLLM and says what it would do, without writing', async () => {
+    const ns = freshNamespace();
+    emulator.resetRequests();
+    const run = await configure(aiRequest('example', ns, SPEC), { KRATIX_DRY_RUN: 'true' });
+    expectSuccess(run);
+    expect(emulator.writes()).toEqual([]);
+    expect(emulator.reads().map((r) => r.path)).toEqual(['/team/info']);
+    expect(run.stdout).toContain(`dry run: would create team ai.${ns}.example`);
+    expect(run.stdout).toContain(`dry run: would create key ai.${ns}.example/key-`);
+    expect(teamOf(ns)).toBeUndefined();
+    // The preview shows the same manifests a real run writes.
+    const real = await configure(aiRequest('example', ns, SPEC));
+    expect(run.outputs).toEqual(real.outputs);
+  });
+});
+
 describe('resource delete', () => {
   it('removes the key and the team; a repeated delete succeeds', async () => {
     const ns = freshNamespace();
