@@ -10,3 +10,7 @@ export * from './ai-promise.js';
 export * from './postgres-claim.js';
 export * from './litellm-gateway.js';
 export * from './open-web-ui-app.js';
+export * from './deployment-facts.js';
+export * from './gateway-network-policy.js';
+export * from './database-network-policy.js';
+export * from './open-web-ui-network-policy.js';

@@ -43,6 +43,40 @@ export interface AiPromiseConfigProps {
    * @default see DestinationsConfig
    */
   readonly destinations?: Partial<DestinationsConfig>;
+  /**
+   * NetworkPolicies for the gateway, its database and each request's Open WebUI.
+   * @default see NetworkPoliciesConfig (on; the gateway reachable from every namespace)
+   */
+  readonly networkPolicies?: Partial<NetworkPoliciesConfig>;
+}
+
+/**
+ * Ingress NetworkPolicies (networking.k8s.io/v1). They only restrict ingress: egress stays open
+ * because the gateway calls model providers on the internet and the pipelines call the gateway.
+ * They need a CNI that enforces NetworkPolicies; without one they are accepted and ignored.
+ */
+export interface NetworkPoliciesConfig {
+  /**
+   * Write the gateway, database and Open WebUI policies. Turn off when the platform manages
+   * NetworkPolicies itself.
+   * @default true
+   */
+  readonly enabled: boolean;
+  /**
+   * `matchLabels` of the namespaces whose pods may call the gateway on port 4000. Absent means
+   * every namespace: each team's apps call it with their key. When set, it must select the
+   * namespaces requests are made in (the resource pipelines run there and call the gateway), the
+   * namespaces the UIs and apps run in, and the ingress controller's namespace if `publicUrl` is
+   * served through one.
+   * @default every namespace
+   */
+  readonly gatewayClientNamespaces?: Readonly<Record<string, string>>;
+  /**
+   * Namespace of the Zalando postgres-operator that manages the database. It must reach the
+   * database pods (Patroni API and PostgreSQL) to create roles and manage failover.
+   * @default 'default' (where the PostgreSQL promise installs the operator)
+   */
+  readonly postgresOperatorNamespace: string;
 }
 
 /**
@@ -101,6 +135,7 @@ export interface AiPromiseConfig {
   readonly database: DatabaseConfig;
   readonly openWebUIImage: string;
   readonly destinations: DestinationsConfig;
+  readonly networkPolicies: NetworkPoliciesConfig;
 }
 
 /** Pinned images. LiteLLM's non-root build runs under the restricted Pod Security profile. */
@@ -147,6 +182,8 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
   requireLabels('destinations.platform', destinations.platform);
   requireLabels('destinations.workloads', destinations.workloads);
 
+  const networkPolicies = resolveNetworkPolicies(props.networkPolicies);
+
   return {
     catalog: { tiers: catalog.tiers, models: catalog.models, defaultTier: catalog.defaultTier },
     platformNamespace,
@@ -155,7 +192,21 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     database,
     openWebUIImage,
     destinations,
+    networkPolicies,
   };
+}
+
+function resolveNetworkPolicies(props: Partial<NetworkPoliciesConfig> | undefined): NetworkPoliciesConfig {
+  const enabled = props?.enabled ?? true;
+  if (typeof enabled !== 'boolean') throw new Error(`networkPolicies.enabled ${quote(enabled)} is not true or false`);
+  const postgresOperatorNamespace = props?.postgresOperatorNamespace ?? 'default';
+  requireMatch('networkPolicies.postgresOperatorNamespace', postgresOperatorNamespace, DNS_LABEL, 'is not a namespace name (lowercase DNS label)');
+  const clients = props?.gatewayClientNamespaces;
+  // Absent, not `{}`, means every namespace: an empty map would read as "no labels required" in
+  // a selector but as a mistake here, so it is refused. The key is left out rather than set to
+  // undefined, so a resolved config resolves to an equal one and survives the JSON round trip.
+  if (clients !== undefined) requireLabels('networkPolicies.gatewayClientNamespaces', clients);
+  return { enabled, ...(clients !== undefined ? { gatewayClientNamespaces: { ...clients } } : {}), postgresOperatorNamespace };
 }
 
 /** In-cluster URL of the gateway Service. */

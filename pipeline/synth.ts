@@ -2,8 +2,11 @@ import { App, Chart, Yaml } from 'cdk8s';
 import {
   type AiPromiseConfig,
   Catalog,
+  DatabaseNetworkPolicy,
+  GatewayNetworkPolicy,
   LiteLLMGateway,
   OpenWebUIApp,
+  OpenWebUINetworkPolicy,
   PostgresClaim,
   TeamTier,
   type TeamTierProps,
@@ -26,15 +29,19 @@ function render(build: (chart: Chart) => void): string {
   return Yaml.stringify(...chart.toJson());
 }
 
-/** Promise configure: the gateway and the database request; references to Secrets, no values. */
+/**
+ * Promise configure: the gateway and the database request; references to Secrets, no values. With
+ * network policies on (the default), also the ingress policies of the gateway and its database.
+ */
 export function promiseOutputs(config: AiPromiseConfig): Outputs {
   const catalog = new Catalog(config.catalog);
   let claim!: PostgresClaim;
   const database = render((chart) => {
     claim = new PostgresClaim(chart, 'database', { namespace: config.platformNamespace, ...config.database });
   });
+  let gatewayConstruct!: LiteLLMGateway;
   const gateway = render((chart) => {
-    new LiteLLMGateway(chart, 'gateway', {
+    gatewayConstruct = new LiteLLMGateway(chart, 'gateway', {
       catalog,
       database: claim,
       namespace: config.platformNamespace,
@@ -45,10 +52,29 @@ export function promiseOutputs(config: AiPromiseConfig): Outputs {
       useCredentialsSecretConfig: config.gateway.useCredentialsSecretConfig,
     });
   });
-  return new Map([
+  const outputs: Outputs = new Map([
     [`${PLATFORM_DIR}/postgres-claim.yaml`, database],
     [`${PLATFORM_DIR}/litellm-gateway.yaml`, gateway],
   ]);
+  if (config.networkPolicies.enabled) {
+    // A file of their own: turning the policies off drops it from the Work, so the Destination's
+    // GitOps agent removes them.
+    outputs.set(
+      `${PLATFORM_DIR}/network-policies.yaml`,
+      render((chart) => {
+        new GatewayNetworkPolicy(chart, 'gateway-network-policy', {
+          gateway: gatewayConstruct,
+          clientNamespaces: config.networkPolicies.gatewayClientNamespaces,
+        });
+        new DatabaseNetworkPolicy(chart, 'database-network-policy', {
+          database: claim,
+          gateway: gatewayConstruct,
+          operatorNamespace: config.networkPolicies.postgresOperatorNamespace,
+        });
+      }),
+    );
+  }
+  return outputs;
 }
 
 export interface ResourceOutputOptions {
@@ -86,6 +112,7 @@ export function resourceOutputs(o: ResourceOutputOptions): { outputs: Outputs; t
           webuiSecretKey: o.webuiSecretKey,
         });
         uiUrl = app.url;
+        if (o.config.networkPolicies.enabled) new OpenWebUINetworkPolicy(chart, 'open-webui-network-policy', { app });
       }),
     );
   }

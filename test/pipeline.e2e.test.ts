@@ -397,7 +397,7 @@ describe('promise configure', () => {
   it('writes the gateway and the database request to the platform destination, with no secret values', async () => {
     const run = await kratixRun({ type: 'promise', action: 'configure', object: { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Promise', metadata: { name: 'ai' } }, litellmUrl: emulator.url, masterKey: '', saltKey: '' });
     expectSuccess(run);
-    expect([...run.outputs.keys()].sort()).toEqual(['platform/litellm-gateway.yaml', 'platform/postgres-claim.yaml']);
+    expect([...run.outputs.keys()].sort()).toEqual(['platform/litellm-gateway.yaml', 'platform/network-policies.yaml', 'platform/postgres-claim.yaml']);
     const objects = [...run.outputs.values()].flatMap((y) => loadAll(y)) as any[];
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['postgresql/litellm', 'Deployment/litellm', 'Service/litellm', 'ConfigMap/litellm-config']));
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);

@@ -8,7 +8,11 @@ const config = resolvePromiseConfig();
 const KEY = 'sk-snapshot-key-0123456789abcdefghijklmnopqrstu';
 
 function render(tier: string, ui: boolean) {
-  return resourceOutputs({
+  return resourceOutputs(renderOptions(tier, ui));
+}
+
+function renderOptions(tier: string, ui: boolean) {
+  return {
     config,
     ui,
     webuiSecretKey: 'webui-secret-for-snapshots-0123456789abcdef',
@@ -22,7 +26,7 @@ function render(tier: string, ui: boolean) {
       apiKey: KEY,
       gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
     },
-  });
+  };
 }
 
 function all(outputs: Map<string, string>): string {
@@ -33,7 +37,7 @@ describe('promise outputs', () => {
   const outputs = promiseOutputs(config);
 
   it('are the database request and the gateway, with no secret values', async () => {
-    expect([...outputs.keys()]).toEqual(["platform/postgres-claim.yaml", "platform/litellm-gateway.yaml"]);
+    expect([...outputs.keys()]).toEqual(["platform/postgres-claim.yaml", "platform/litellm-gateway.yaml", "platform/network-policies.yaml"]);
     const text = all(outputs);
     expect(text).not.toMatch(/sk-[A-Za-z0-9]/);
     expect(text).not.toContain('stringData');
@@ -42,7 +46,38 @@ describe('promise outputs', () => {
 
   it('validate with kubernetes-models', () => {
     const objects = [...outputs.values()].flatMap((y) => loadAll(y));
-    expect(validateWithKubernetesModels(objects)).toEqual(['ConfigMap/litellm-config', 'Deployment/litellm', 'Service/litellm']);
+    expect(validateWithKubernetesModels(objects)).toEqual([
+      'ConfigMap/litellm-config',
+      'Deployment/litellm',
+      'Service/litellm',
+      'NetworkPolicy/litellm',
+      'NetworkPolicy/litellm-litellm-postgresql',
+    ]);
+  });
+
+  it("police the gateway's own pods, and admit them to the database", () => {
+    const objects = [...outputs.values()].flatMap((y) => loadAll(y)) as any[];
+    const podLabels = objects.find((o) => o.kind === 'Deployment').spec.template.metadata.labels;
+    const [gatewayPolicy, databasePolicy] = objects.filter((o) => o.kind === 'NetworkPolicy');
+    expect(podLabels).toMatchObject(gatewayPolicy.spec.podSelector.matchLabels);
+    expect(podLabels).toMatchObject(databasePolicy.spec.ingress[0].from[0].podSelector.matchLabels);
+    // The database policy selects the pods of the instance the claim asks for.
+    expect(databasePolicy.spec.podSelector.matchLabels['cluster-name']).toBe('litellm-litellm-postgresql');
+  });
+
+  it('narrow the gateway to the configured client namespaces', () => {
+    const narrowed = promiseOutputs(resolvePromiseConfig({ networkPolicies: { gatewayClientNamespaces: { 'ai-access': 'granted' } } }));
+    const gatewayPolicy = (loadAll(narrowed.get('platform/network-policies.yaml')!) as any[])[0];
+    expect(gatewayPolicy.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'ai-access': 'granted' } } }]);
+  });
+
+  it('carry no NetworkPolicy when they are turned off, and nothing else changes', () => {
+    // GIVEN a platform that manages its own NetworkPolicies
+    const off = promiseOutputs(resolvePromiseConfig({ networkPolicies: { enabled: false } }));
+    // THEN the policies file is gone and the other files are byte-identical
+    expect([...off.keys()]).toEqual(['platform/postgres-claim.yaml', 'platform/litellm-gateway.yaml']);
+    for (const [path, yaml] of off) expect(yaml).toBe(outputs.get(path));
+    expect(all(off)).not.toContain('NetworkPolicy');
   });
 });
 
@@ -56,11 +91,28 @@ describe('resource outputs', () => {
         const objects = [...outputs.values()].flatMap((y) => loadAll(y));
         const validated = validateWithKubernetesModels(objects);
         expect(validated).toContain('Secret/example-litellm-key');
-        if (ui) expect(validated).toEqual(expect.arrayContaining(['Deployment/example-openwebui', 'Service/example-openwebui', 'PersistentVolumeClaim/example-openwebui-data']));
+        if (ui) {
+          expect(validated).toEqual(
+            expect.arrayContaining(['Deployment/example-openwebui', 'Service/example-openwebui', 'PersistentVolumeClaim/example-openwebui-data', 'NetworkPolicy/example-openwebui']),
+          );
+        }
         await expect(all(outputs)).toMatchFileSnapshot(`__snapshots__/resource-${tier}${ui ? '-ui' : ''}.yaml`);
       });
     }
   }
+
+  it('carry no NetworkPolicy for the UI when policies are turned off, and nothing else changes', () => {
+    // GIVEN the same request on a platform with policies off
+    const on = render('medium', true).outputs;
+    const off = resourceOutputs({ ...renderOptions('medium', true), config: resolvePromiseConfig({ networkPolicies: { enabled: false } }) }).outputs;
+    // THEN the UI file loses exactly its NetworkPolicy document
+    expect([...off.keys()]).toEqual([...on.keys()]);
+    expect(off.get('workload/team-tier.yaml')).toBe(on.get('workload/team-tier.yaml'));
+    const kinds = (outputs: Map<string, string>) => (loadAll(outputs.get('workload/open-webui.yaml')!) as any[]).map((o) => o.kind);
+    expect(kinds(on)).toEqual(['Secret', 'PersistentVolumeClaim', 'Deployment', 'Service', 'NetworkPolicy']);
+    expect(kinds(off)).toEqual(['Secret', 'PersistentVolumeClaim', 'Deployment', 'Service']);
+    expect(on.get('workload/open-webui.yaml')!.startsWith(off.get('workload/open-webui.yaml')!)).toBe(true);
+  });
 
   it('are byte-identical for the same input', () => {
     expect(all(render('medium', true).outputs)).toBe(all(render('medium', true).outputs));
