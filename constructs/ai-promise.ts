@@ -1,15 +1,20 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Catalog } from './catalog.js';
+import { LiteLLMGateway } from './litellm-gateway.js';
+import { PostgresClaim } from './postgres-claim.js';
 import { type AiPromiseConfig, type AiPromiseConfigProps, gatewayInternalUrl, requirePinnedImage, resolvePromiseConfig } from './promise-config.js';
 import { requestSchema } from './request-schema.js';
-import { DNS_LABEL, quote, requireMatch } from './validation.js';
+import { DNS_LABEL, ENV_NAME, quote, requireMatch } from './validation.js';
 
 /** The request API the original promise defined; kept so existing requests keep working. */
 export const REQUEST_API = { group: 'marketplace.kratix.io', version: 'v1alpha1', kind: 'ai', plural: 'ai' } as const;
 
 /** Env var that carries the resolved AiPromiseConfig (pretty JSON) into every pipeline container. */
 export const CONFIG_ENV = 'AI_PROMISE_CONFIG';
+
+/** Env the promise sets itself, or that would put a secret into promise.yaml. */
+const RESERVED_PIPELINE_ENV = new Set(['LITELLM_URL', CONFIG_ENV, 'LITELLM_MASTER_KEY', 'LITELLM_SALT_KEY']);
 
 /** Kratix refuses a pipeline whose `<promise>-<type>-<action>-<pipeline>` id exceeds this. */
 const MAX_PIPELINE_ID = 60;
@@ -28,10 +33,18 @@ export interface AiPromiseProps {
    */
   readonly version?: string;
   /**
-   * Where the promise's outputs go: `matchLabels` of each Destination selector.
+   * The Promise's own `spec.destinationSelectors`. The pipelines place every output in a directory
+   * with its own selector (config `destinations`), which Kratix applies instead of these; they
+   * matter only for anything written outside those directories.
    * @default [{ environment: 'dev' }] (the original promise's selector)
    */
   readonly destinationSelectors?: readonly Readonly<Record<string, string>>[];
+  /**
+   * Extra environment for the pipeline containers, e.g. LITELLM_TIMEOUT_MS, LITELLM_CALL_TIMEOUT_MS
+   * or LITELLM_MAX_ATTEMPTS. Never put secrets here: promise.yaml is committed.
+   * @default none
+   */
+  readonly pipelineEnv?: Readonly<Record<string, string>>;
   /**
    * Base URL the pipelines call LiteLLM at.
    * @default the gateway's in-cluster Service URL
@@ -55,14 +68,21 @@ export class AiPromise extends Construct {
     this.config = resolvePromiseConfig(props.config);
     requirePinnedImage('pipelineImage', props.pipelineImage);
     const catalog = new Catalog(this.config.catalog);
+    validatePlatformSide(this.config, catalog);
     const selectors = props.destinationSelectors ?? [{ environment: 'dev' }];
     selectors.forEach((s, i) => {
       if (Object.keys(s).length === 0) throw new Error(`destinationSelectors[${i}] ${quote(s)} has no labels: Kratix requires matchLabels`);
     });
     const litellmUrl = props.litellmUrl ?? gatewayInternalUrl(this.config);
+    const extraEnv = Object.entries(props.pipelineEnv ?? {});
+    for (const [name] of extraEnv) {
+      requireMatch('pipelineEnv name', name, ENV_NAME, 'is not an environment variable name (A-Z, 0-9, _)');
+      if (RESERVED_PIPELINE_ENV.has(name) || name.startsWith('KRATIX_')) throw new Error(`pipelineEnv ${quote(name)} is set by the promise or by Kratix itself`);
+    }
     const env = [
       { name: 'LITELLM_URL', value: litellmUrl },
       { name: CONFIG_ENV, value: diffableJson(this.config) },
+      ...extraEnv.sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
     ];
     const pipeline = (type: WorkflowType, action: WorkflowAction, name: string, readsCredentials: boolean) =>
       pipelineObject({ promise: 'ai', type, action, name, image: props.pipelineImage, env, credentials: readsCredentials ? this.config : undefined });
@@ -112,6 +132,25 @@ export class AiPromise extends Construct {
       },
     });
   }
+}
+
+/**
+ * Builds the promise-level constructs once, off to the side, so a bad gateway or database setting
+ * fails `npm run synth` with the constructs' own messages instead of failing later in the pipeline.
+ */
+function validatePlatformSide(config: AiPromiseConfig, catalog: Catalog): void {
+  const scratch = new Chart(new App(), 'validate');
+  const database = new PostgresClaim(scratch, 'database', { namespace: config.platformNamespace, ...config.database });
+  new LiteLLMGateway(scratch, 'gateway', {
+    catalog,
+    database,
+    namespace: config.platformNamespace,
+    name: config.gateway.name,
+    image: config.gateway.image,
+    replicas: config.gateway.replicas,
+    credentialsSecret: config.credentialsSecret,
+    useCredentialsSecretConfig: config.gateway.useCredentialsSecretConfig,
+  });
 }
 
 interface PipelineOptions {

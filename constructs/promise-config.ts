@@ -160,7 +160,13 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
   requireMatch('gateway.name', gateway.name, DNS_1035_LABEL, 'is not a Service name (DNS-1035 label)');
   requirePinnedImage('gateway.image', gateway.image);
   requirePositive('gateway.replicas', gateway.replicas, true);
-  if (gateway.publicUrl !== '') requireHttpUrl('gateway.publicUrl', gateway.publicUrl);
+  if (gateway.publicUrl !== '') {
+    requireHttpUrl('gateway.publicUrl', gateway.publicUrl);
+    // Clients get `<publicUrl>/v1`: a trailing slash or /v1 here would produce `//v1` or `/v1/v1`.
+    if (/\/$|\/v1$/.test(gateway.publicUrl)) {
+      throw new Error(`gateway.publicUrl ${quote(gateway.publicUrl)} must not end in / or /v1: give the base URL, such as https://ai.example.com`);
+    }
+  }
 
   const database: DatabaseConfig = {
     name: props.database?.name ?? 'litellm',

@@ -28,6 +28,13 @@ export async function resolveCredentials(env: NodeJS.ProcessEnv, config: AiPromi
   const where = `Secret ${config.platformNamespace}/${config.credentialsSecret}`;
   if (masterKey === '') throw new PipelineError(`LITELLM_MASTER_KEY is neither in the environment nor in ${where}`);
   if (saltKey === '') throw new PipelineError(`LITELLM_SALT_KEY is neither in the environment nor in ${where}`);
+  for (const [name, value] of [['LITELLM_MASTER_KEY', masterKey], ['LITELLM_SALT_KEY', saltKey]] as const) {
+    // The gateway reads the same Secret through secretKeyRef, untrimmed: trimming here would make
+    // the pipeline and the gateway disagree on the key, and every call would answer 401.
+    if (value !== value.trim()) {
+      throw new PipelineError(`${name} (${where} or the environment) has leading or trailing whitespace, often a newline from echo: recreate it with kubectl create secret --from-literal`);
+    }
+  }
   if (saltKey === masterKey) {
     // LiteLLM encrypts stored credentials with the salt key; sharing the master key's value means a
     // master key rotation breaks them (and our derived keys would change with it).
@@ -79,6 +86,7 @@ async function readSecret(env: NodeJS.ProcessEnv, namespace: string, name: strin
     throw new PipelineError(`reading ${what} answered 200 with a body that is not JSON`);
   }
   const decoded: Record<string, string> = {};
-  for (const [key, value] of Object.entries(secret.data ?? {})) decoded[key] = Buffer.from(value, 'base64').toString('utf8').trim();
+  for (const [key, value] of Object.entries(secret.data ?? {})) decoded[key] = Buffer.from(value, 'base64').toString('utf8');
+
   return decoded;
 }

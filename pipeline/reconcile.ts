@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { MANAGED_BY, type KeySpec, type TeamSpec } from '../constructs/index.js';
 import { PipelineError } from './errors.js';
 import type { LiteLLMClient } from './litellm-client.js';
@@ -97,6 +98,7 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
   }
 
   const ours = observed.keys.filter((k) => isOurs(k.metadata, request));
+  refuseLowerTrigger(desired, ours);
   const current = ours.find((k) => k.key_alias === desired.key.key_alias);
   // key_name ends in the plaintext's last four characters: a different ending means the alias holds
   // some other key (an older uid or salt key), which must be replaced, not adopted.
@@ -127,6 +129,25 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
     steps.push({ kind: 'expire-key', alias: String(graced.key_alias), body: { key, duration: `${desired.graceSeconds}s` } });
   }
   return steps;
+}
+
+/** Epoch ids start with `r<trigger>` (pipeline/rotation.ts). */
+const TRIGGER = /^r(\d+)/;
+
+/**
+ * Rotating back to an earlier trigger would revive a key the requester rotated away from, maybe
+ * because it leaked: triggers only go up.
+ */
+function refuseLowerTrigger(desired: Desired, ours: readonly ObservedKey[]): void {
+  const wanted = Number(TRIGGER.exec(String(desired.key.metadata.epoch))?.[1] ?? 0);
+  const uid = desired.key.metadata['request-uid'];
+  const used = ours
+    .filter((k) => k.metadata?.['request-uid'] === uid)
+    .map((k) => Number(TRIGGER.exec(String(k.metadata?.epoch ?? ''))?.[1] ?? -1));
+  const highest = Math.max(-1, ...used);
+  if (highest > wanted) {
+    throw new PipelineError(`spec.rotation.trigger ${wanted} is lower than ${highest}, which this request already used: triggers only go up`);
+  }
 }
 
 /**
@@ -233,6 +254,7 @@ async function apply(client: LiteLLMClient, desired: Desired, step: Step): Promi
       return `deleted ${step.reason} key${step.aliases.length === 1 ? '' : 's'} ${step.aliases.join(', ')}`;
     }
     case 'create-key': {
+      await refuseRevived(client, step.body);
       const response = await client.post('/key/generate', step.body);
       if (response.status === 400 && ALREADY_EXISTS.test(JSON.stringify(response.body))) {
         const again = await observe(client, teamId);
@@ -265,6 +287,21 @@ async function apply(client: LiteLLMClient, desired: Desired, step: Step): Promi
 }
 
 /**
+ * Keys are derived from the epoch, so going back to an earlier rotation trigger or period would
+ * derive a key that was already revoked. LiteLLM keeps deleted keys on record; one read before each
+ * new key (never in steady state) makes sure a revoked key is never brought back.
+ */
+async function refuseRevived(client: LiteLLMClient, body: KeySpec & { key: string }): Promise<void> {
+  const response = await client.get('/key/list', { key_alias: body.key_alias, status: 'deleted', return_full_object: 'true', size: '100' });
+  if (response.status !== 200) throw new PipelineError(client.describe('GET', '/key/list', response));
+  const rows = (response.body as { keys?: unknown[] } | undefined)?.keys ?? [];
+  const token = createHash('sha256').update(body.key).digest('hex');
+  if (rows.some((row) => typeof row === 'object' && row !== null && (row as { token?: unknown }).token === token)) {
+    throw new PipelineError(`key '${body.key_alias}' was revoked before (the request went back to an earlier rotation); bump spec.rotation.trigger to get a new key`);
+  }
+}
+
+/**
  * `/key/generate` with a custom key that already exists answers 200 and stores nothing, echoing the
  * request. So a created key is read back before anyone is told it works.
  */
@@ -273,7 +310,7 @@ async function verifyStored(client: LiteLLMClient, body: KeySpec & { key: string
   const info = (response.body as { info?: ObservedKey } | undefined)?.info;
   if (response.status !== 200 || info?.key_alias !== body.key_alias || info?.team_id !== body.team_id) {
     const found = response.status === 200 ? `alias ${JSON.stringify(info?.key_alias ?? null)} in team ${JSON.stringify(info?.team_id ?? null)}` : `status ${response.status}`;
-    throw new PipelineError(`LiteLLM did not store key '${body.key_alias}' (the same key value already exists: ${found}); delete that key or change LITELLM_SALT_KEY`);
+    throw new PipelineError(`LiteLLM did not store key '${body.key_alias}' (the same key value already exists: ${found}); delete that key in LiteLLM, then re-run`);
   }
 }
 

@@ -90,7 +90,14 @@ function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKe
 }
 
 function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): number {
-  const outputs = promiseOutputs(config);
+  let outputs: Map<string, string>;
+  try {
+    outputs = promiseOutputs(config);
+  } catch (error) {
+    // The constructs validate the settings; `npm run synth` runs the same checks, so this only
+    // fires for a hand-edited promise.yaml.
+    throw new PipelineError(`${CONFIG_ENV}: ${(error as Error).message}`);
+  }
   writeOutputs(ctx, outputs);
   writeDestinationSelectors(ctx, [{ directory: PLATFORM_DIR, matchLabels: config.destinations.platform }]);
   // Promise workflows keep only `message` in status.
@@ -106,6 +113,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const rotation = effectiveRotation(catalog.tier(request.tier).rotation, request.rotation);
   const now = clock(io.env);
   const epoch = keyEpoch(rotation, request.uid, now);
+  const workloadDestination = narrowSelector(config.destinations.workloads, request.destinationSelector);
   const credentials = await resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey);
   const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
@@ -137,7 +145,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
 
   writeOutputs(ctx, outputs);
-  writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: request.destinationSelector ?? config.destinations.workloads }]);
+  writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: workloadDestination }]);
   const tier = teamTier.tier;
   const models = request.models.length === 1 ? '1 model' : `${request.models.length} models`;
   // Kratix replaces each top-level status key whole: `ai` is always written complete.
@@ -163,6 +171,19 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   });
   io.log(`wrote ${[...outputs.keys()].join(', ')}; ${client.counts.reads} read(s), ${client.counts.writes} write(s) to LiteLLM`);
   return 0;
+}
+
+/**
+ * A request may narrow the platform's workload selector (pick one of the clusters it allows), never
+ * escape it: the platform's labels always stay, and a request label that contradicts one is refused.
+ */
+export function narrowSelector(platform: Readonly<Record<string, string>>, requested: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  for (const [key, value] of Object.entries(requested ?? {})) {
+    if (key in platform && platform[key] !== value) {
+      throw new PipelineError(`spec.destinationSelector.${key} ${quote(value)} conflicts with the platform's ${key}=${platform[key]}: a request may only add labels`);
+    }
+  }
+  return { ...platform, ...requested };
 }
 
 async function resourceDelete(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): Promise<number> {

@@ -81,6 +81,12 @@ describe('AiPromise', () => {
     }
   });
 
+  it('passes extra pipeline env, for the HTTP timeouts', () => {
+    for (const p of pipelines(synthPromise({ pipelineEnv: { LITELLM_TIMEOUT_MS: '5000' } }))) {
+      expect(p.spec.containers[0].env.at(-1)).toEqual({ name: 'LITELLM_TIMEOUT_MS', value: '5000' });
+    }
+  });
+
   it('requires the PostgreSQL promise and keeps the original destination selector by default', () => {
     const promise = synthPromise();
     expect(promise.spec.requiredPromises).toEqual([{ name: 'postgresql' }]);
@@ -107,6 +113,10 @@ describe('AiPromise', () => {
     ['a bad namespace', { config: { platformNamespace: 'AI' } }, "platformNamespace 'AI' is not a namespace name"],
     ['an unpinned gateway image', { config: { gateway: { image: 'litellm' } } }, "gateway.image 'litellm' is not pinned"],
     ['a bad database env', { config: { database: { env: 'qa' as 'dev' } } }, "database.env 'qa' is not one of dev, prod"],
+    ['a public URL ending in /v1', { config: { gateway: { publicUrl: 'https://ai.example.com/v1' } } }, "gateway.publicUrl 'https://ai.example.com/v1' must not end in / or /v1"],
+    ['a database name too long for its Service', { config: { database: { name: 'n'.repeat(60) } } }, 'make an instance name of 79 characters: <teamId>-<name>-postgresql must be at most 63'],
+    ['a secret in the pipeline env', { pipelineEnv: { LITELLM_MASTER_KEY: 'sk-x' } }, "pipelineEnv 'LITELLM_MASTER_KEY' is set by the promise or by Kratix itself"],
+    ['a bad pipeline env name', { pipelineEnv: { 'litellm-timeout': '1' } }, "pipelineEnv name 'litellm-timeout' is not an environment variable name"],
   ])('rejects %s', (_, props, message) => {
     expect(() => synthPromise(props)).toThrow(message);
   });

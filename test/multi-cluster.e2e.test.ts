@@ -57,7 +57,7 @@ describe('two destinations', () => {
     expect(run.status.ai).toMatchObject({ apiEndpoint: 'https://ai.platform.example.com', internalApiEndpoint: 'http://litellm.default.svc.cluster.local:4000' });
   });
 
-  it('lets a request choose its own cluster, and the choice is all that changes', async () => {
+  it('lets a request narrow the choice of cluster, and the choice is all that changes', async () => {
     const spec = { team: 'b', models: ['gpt-5'] };
     const byDefault = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('chat', 'team-b', spec), litellmUrl: emulator.url, masterKey: emulator.masterKey, env: ENV });
     const chosen = await kratixRun({
@@ -69,8 +69,21 @@ describe('two destinations', () => {
       env: ENV,
     });
     expect(chosen.code).toBe(0);
-    expect(selectors(chosen)).toEqual([{ directory: 'workload', matchLabels: { cluster: 'eu-1' } }]);
+    expect(selectors(chosen)).toEqual([{ directory: 'workload', matchLabels: { tier: 'workloads', cluster: 'eu-1' } }]);
     expect(chosen.outputs).toEqual(byDefault.outputs);
+  });
+
+  it("refuses a selector that would escape the platform's workload clusters", async () => {
+    const run = await kratixRun({
+      type: 'resource',
+      action: 'configure',
+      object: aiRequest('chat', 'team-d', { team: 'd', models: ['gpt-5'], destinationSelector: { tier: 'platform' } }),
+      litellmUrl: emulator.url,
+      masterKey: emulator.masterKey,
+      env: ENV,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("error: spec.destinationSelector.tier 'platform' conflicts with the platform's tier=workloads: a request may only add labels\n");
   });
 
   it('reads nothing from any cluster when the keys are in its env: an unreachable Kubernetes API does not matter', async () => {

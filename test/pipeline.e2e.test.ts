@@ -101,8 +101,9 @@ describe('resource configure', () => {
     // AND the key works and sees exactly its models
     const models = (await (await fetch(`${emulator.url}/v1/models`, { headers: { authorization: `Bearer ${secret.stringData.OPENAI_API_KEY}` } })).json()) as { data: { id: string }[] };
     expect(models.data.map((m) => m.id).sort()).toEqual(['gemini-2.5-pro', 'gpt-5']);
-    // AND the first run cost two reads (observe, verify the key) and two writes (team, key)
-    expect(emulator.reads()).toHaveLength(2);
+    // AND the first run cost three reads (observe, no revoked key of that value, verify the key)
+    // and two writes (team, key)
+    expect(emulator.reads().map((r) => r.path)).toEqual(['/team/info', '/key/list', '/key/info']);
     expect(emulator.writes().map((r) => r.path)).toEqual(['/team/new', '/key/generate']);
     // AND the status says what the user has
     expect(run.status.message).toBe(`Ready: small tier, 2 models, key in Secret example-litellm-key, UI at http://example-openwebui.${ns}.svc.cluster.local`);
@@ -385,6 +386,11 @@ describe('secrets', () => {
     } finally {
       await new Promise((resolve) => api.close(resolve));
     }
+  });
+
+  it('refuses a key with a trailing newline instead of trimming it (the gateway would not)', async () => {
+    const run = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('example', freshNamespace(), SPEC), litellmUrl: emulator.url, masterKey: emulator.masterKey, saltKey: `${SALT_KEY}\n` });
+    expectOneLineFailure(run, 'LITELLM_SALT_KEY (Secret default/litellm-creds or the environment) has leading or trailing whitespace');
   });
 
   it('refuses a salt key equal to the master key', async () => {

@@ -131,11 +131,17 @@ describe('plan', () => {
 
     it('keeps at most one previous key: the newest', () => {
       const older = previous('r0-p100-e1', '2026-05-01T00:00:00+00:00', '2026-06-02T00:00:00+00:00');
-      const newer = previous('r1-p100-e1', '2026-05-20T00:00:00+00:00');
+      const newer = previous('r0-p100-e2', '2026-05-20T00:00:00+00:00');
       expect(plan(d, { team: observed.team, keys: [...observed.keys, older, newer] })).toEqual([
         { kind: 'delete-keys', aliases: ['ai.default.example/key-r0-p100-e1'], reason: 'stale' },
-        { kind: 'expire-key', alias: 'ai.default.example/key-r1-p100-e1', body: { key: 'sk-derived-for-r1-p100-e1', duration: '172800s' } },
+        { kind: 'expire-key', alias: 'ai.default.example/key-r0-p100-e2', body: { key: 'sk-derived-for-r0-p100-e2', duration: '172800s' } },
       ]);
+    });
+
+    it('refuses to go back to a lower trigger', () => {
+      expect(() => plan(d, { team: observed.team, keys: [...observed.keys, previous('r3-p100-e1', '2026-05-01T00:00:00+00:00')] })).toThrow(
+        'spec.rotation.trigger 0 is lower than 3, which this request already used: triggers only go up',
+      );
     });
 
     it('deletes the previous key at once without a grace period', () => {

@@ -117,6 +117,47 @@ describe('scheduled and manual key rotation', () => {
     const keyD = keyIn(d);
     expect(liveKeys(ns, tD).map((k) => k.token).sort()).toEqual([hash(keyC), hash(keyD)].sort());
     expect(await works(keyB)).toBe(false);
+
+    // Going back is refused: a lower trigger would revive a key the requester rotated away from.
+    emulator.resetRequests();
+    const back = await kratixRun({
+      type: 'resource',
+      action: 'configure',
+      object: aiRequest('rotating', ns, { ...spec, rotation: { trigger: 1 } }),
+      litellmUrl: emulator.url,
+      masterKey: emulator.masterKey,
+      env: { AI_PROMISE_NOW: new Date(tD.getTime() + HOUR).toISOString() },
+    });
+    expect(back.code).toBe(1);
+    expect(back.stderr).toBe('error: spec.rotation.trigger 1 is lower than 2, which this request already used: triggers only go up\n');
+    expect(emulator.writes()).toEqual([]);
+  });
+
+  it('never re-creates a revoked key, even when a policy change maps back to its epoch', async () => {
+    // GIVEN a request whose 30d-epoch key was rotated away by a shorter period and then revoked
+    const ns = 'rotation-revived';
+    const t0 = new Date('2026-03-01T00:00:00Z');
+    const spec = { team: 'engineering', models: ['gpt-5'] };
+    const first = await runAt(t0, spec, ns);
+    await runAt(new Date(t0.getTime() + HOUR), { ...spec, rotation: { period: '7d', grace: '1h' } }, ns);
+    await runAt(new Date(t0.getTime() + 3 * HOUR), { ...spec, rotation: { period: '7d', grace: '1h' } }, ns);
+    expect(emulator.keys().some((k) => k.token === hash(keyIn(first)))).toBe(false);
+    // WHEN the request returns to the tier's period inside the same 30-day epoch
+    emulator.resetRequests();
+    const back = await kratixRun({
+      type: 'resource',
+      action: 'configure',
+      object: aiRequest('rotating', ns, spec),
+      litellmUrl: emulator.url,
+      masterKey: emulator.masterKey,
+      env: { AI_PROMISE_NOW: new Date(t0.getTime() + 4 * HOUR).toISOString() },
+    });
+    // THEN the pipeline refuses to bring the revoked key back, and says how to move on
+    expect(back.code).toBe(1);
+    expect(back.stderr).toContain('was revoked before (the request went back to an earlier rotation); bump spec.rotation.trigger');
+    expect(emulator.writes()).toEqual([]);
+    const bumped = await runAt(new Date(t0.getTime() + 5 * HOUR), { ...spec, rotation: { trigger: 1 } }, ns);
+    expect(keyIn(bumped)).not.toBe(keyIn(first));
   });
 
   it('follows a tighter period a request asks for, and refuses a looser one', async () => {
