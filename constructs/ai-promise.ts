@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Catalog } from './catalog.js';
 import { LiteLLMGateway } from './litellm-gateway.js';
 import { PostgresClaim } from './postgres-claim.js';
-import { type AiPromiseConfig, type AiPromiseConfigProps, gatewayInternalUrl, requirePinnedImage, resolvePromiseConfig } from './promise-config.js';
+import { type AiPromiseConfig, type AiPromiseConfigProps, gatewayInternalUrl, gatewaySettings, requirePinnedImage, resolvePromiseConfig } from './promise-config.js';
 import { requestSchema } from './request-schema.js';
 import { DNS_LABEL, ENV_NAME, quote, requireMatch } from './validation.js';
 
@@ -141,16 +141,7 @@ export class AiPromise extends Construct {
 function validatePlatformSide(config: AiPromiseConfig, catalog: Catalog): void {
   const scratch = new Chart(new App(), 'validate');
   const database = new PostgresClaim(scratch, 'database', { namespace: config.platformNamespace, ...config.database });
-  new LiteLLMGateway(scratch, 'gateway', {
-    catalog,
-    database,
-    namespace: config.platformNamespace,
-    name: config.gateway.name,
-    image: config.gateway.image,
-    replicas: config.gateway.replicas,
-    credentialsSecret: config.credentialsSecret,
-    useCredentialsSecretConfig: config.gateway.useCredentialsSecretConfig,
-  });
+  new LiteLLMGateway(scratch, 'gateway', { catalog, database, ...gatewaySettings(config) });
 }
 
 interface PipelineOptions {

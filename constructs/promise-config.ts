@@ -252,3 +252,15 @@ function requireHttpUrl(what: string, value: string): void {
   }
   if (!ok) throw new Error(`${what} ${quote(value)} is not an http(s) URL`);
 }
+
+/** The LiteLLMGateway settings a config implies, minus the constructs it needs (catalog, database). */
+export function gatewaySettings(config: AiPromiseConfig) {
+  return {
+    namespace: config.platformNamespace,
+    name: config.gateway.name,
+    image: config.gateway.image,
+    replicas: config.gateway.replicas,
+    credentialsSecret: config.credentialsSecret,
+    useCredentialsSecretConfig: config.gateway.useCredentialsSecretConfig,
+  } as const;
+}

@@ -2,6 +2,7 @@ import { App, Chart, Yaml } from 'cdk8s';
 import {
   type AiPromiseConfig,
   Catalog,
+  gatewaySettings,
   DatabaseNetworkPolicy,
   GatewayNetworkPolicy,
   LiteLLMGateway,
@@ -41,16 +42,7 @@ export function promiseOutputs(config: AiPromiseConfig): Outputs {
   });
   let gatewayConstruct!: LiteLLMGateway;
   const gateway = render((chart) => {
-    gatewayConstruct = new LiteLLMGateway(chart, 'gateway', {
-      catalog,
-      database: claim,
-      namespace: config.platformNamespace,
-      name: config.gateway.name,
-      image: config.gateway.image,
-      replicas: config.gateway.replicas,
-      credentialsSecret: config.credentialsSecret,
-      useCredentialsSecretConfig: config.gateway.useCredentialsSecretConfig,
-    });
+    gatewayConstruct = new LiteLLMGateway(chart, 'gateway', { catalog, database: claim, ...gatewaySettings(config) });
   });
   const outputs: Outputs = new Map([
     [`${PLATFORM_DIR}/postgres-claim.yaml`, database],
