@@ -228,7 +228,9 @@ export function requirePinnedImage(what: string, image: string): void {
 }
 
 /** Label key: optional DNS-subdomain prefix and a name of at most 63 characters. */
-export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label key's prefix is a DNS subdomain: at most 253 characters. */
+const MAX_LABEL_PREFIX = 253;
 export const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** A non-empty set of valid Kubernetes labels, as Kratix requires of `matchLabels`. */
@@ -237,8 +239,9 @@ export function requireLabels(what: string, labels: unknown): void {
     throw new Error(`${what} ${quote(labels)} is not a non-empty map of labels`);
   }
   for (const [key, value] of Object.entries(labels)) {
-    if (!LABEL_KEY.test(key)) throw new Error(`${what} label key ${quote(key)} is not a valid label key`);
-    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) throw new Error(`${what}.${key} ${quote(value)} is not a valid label value`);
+    const prefix = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
+    if (!LABEL_KEY.test(key) || prefix.length > MAX_LABEL_PREFIX) throw new Error(`${what} label key ${quote(key)} is not a valid label key`);
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) throw new Error(`${what} label ${quote(key)} value ${quote(value)} is not a valid label value`);
   }
 }
 

@@ -31,8 +31,9 @@ const MAX_QUOTED = 64;
 /** Quotes a value for an error message: strings in single quotes, anything else as JSON, cut short. */
 export function quote(value: unknown): string {
   const text = typeof value === 'string' ? `'${value.slice(0, MAX_QUOTED)}'` : boundedJson(value, MAX_QUOTED);
-  // One line, bounded: a hostile value must not turn an error into a wall of text.
-  const flat = text.replace(/[\r\n\t]/g, ' ');
+  // One line, bounded, printable: a hostile value must not turn an error into a wall of text or
+  // send terminal escape sequences to whoever reads the log.
+  const flat = text.replace(/[\r\n\t]/g, ' ').replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return flat.length > MAX_QUOTED ? `${flat.slice(0, MAX_QUOTED - 3)}...` : flat;
 }
 

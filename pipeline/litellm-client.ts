@@ -48,11 +48,13 @@ export class LiteLLMClient {
   private readonly baseUrl: string;
   private readonly callTimeoutMs: number;
   private readonly maxAttempts: number;
+  private readonly masterKey: string;
 
   constructor(options: LiteLLMClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.masterKey = options.masterKey;
     this.http = got.extend({
       headers: { authorization: `Bearer ${options.masterKey}`, accept: 'application/json' },
       timeout: { request: options.attemptTimeoutMs ?? 10_000 },
@@ -74,7 +76,15 @@ export class LiteLLMClient {
 
   /** `LiteLLM POST http://…/team/new answered 400: Team id = X already exists…` */
   describe(method: string, path: string, response: LiteLLMResponse): string {
-    return redact(oneLine(`LiteLLM ${method} ${this.baseUrl}${path.split('?')[0]} answered ${response.status}: ${errorMessage(response.body)}`));
+    return this.scrub(`LiteLLM ${method} ${this.baseUrl}${path.split('?')[0]} answered ${response.status}: ${errorMessage(response.body)}`);
+  }
+
+  /**
+   * One line without secrets. A proxy in front of LiteLLM may echo the Authorization header into an
+   * error body, and master keys generated elsewhere need not start with `sk-`.
+   */
+  private scrub(text: string): string {
+    return redact(oneLine(this.masterKey === '' ? text : text.split(this.masterKey).join('***')));
   }
 
   private async call(method: 'GET' | 'POST', path: string, body: unknown): Promise<LiteLLMResponse> {
@@ -103,7 +113,7 @@ export class LiteLLMClient {
       const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1));
       const delay = Math.max(backoff, retryAfterMs ?? 0);
       if (attempt >= this.maxAttempts || Date.now() + delay >= deadline) {
-        throw new PipelineError(redact(oneLine(`${where} ${lastProblem} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`)));
+        throw new PipelineError(this.scrub(`${where} ${lastProblem} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`));
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

@@ -306,7 +306,8 @@ async function refuseRevived(client: LiteLLMClient, body: KeySpec & { key: strin
  * request. So a created key is read back before anyone is told it works.
  */
 async function verifyStored(client: LiteLLMClient, body: KeySpec & { key: string }): Promise<void> {
-  const response = await client.get('/key/info', { key: body.key });
+  // By hash: a plaintext key in a query string would land in LiteLLM's and any proxy's access logs.
+  const response = await client.get('/key/info', { key: createHash('sha256').update(body.key).digest('hex') });
   const info = (response.body as { info?: ObservedKey } | undefined)?.info;
   if (response.status !== 200 || info?.key_alias !== body.key_alias || info?.team_id !== body.team_id) {
     const found = response.status === 200 ? `alias ${JSON.stringify(info?.key_alias ?? null)} in team ${JSON.stringify(info?.team_id ?? null)}` : `status ${response.status}`;

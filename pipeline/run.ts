@@ -179,8 +179,8 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
  */
 export function narrowSelector(platform: Readonly<Record<string, string>>, requested: Readonly<Record<string, string>> | undefined): Record<string, string> {
   for (const [key, value] of Object.entries(requested ?? {})) {
-    if (key in platform && platform[key] !== value) {
-      throw new PipelineError(`spec.destinationSelector.${key} ${quote(value)} conflicts with the platform's ${key}=${platform[key]}: a request may only add labels`);
+    if (Object.hasOwn(platform, key) && platform[key] !== value) {
+      throw new PipelineError(`spec.destinationSelector label ${quote(key)} value ${quote(value)} conflicts with the platform's ${key}=${platform[key]}: a request may only add labels`);
     }
   }
   return { ...platform, ...requested };

@@ -60,7 +60,7 @@ describe('GatewayNetworkPolicy', () => {
   it.each<[string, Record<string, string>, string]>([
     ['an empty selector', {}, 'gateway network policy clientNamespaces {} is not a non-empty map of labels'],
     ['a bad label key', { 'bad key': 'x' }, "gateway network policy clientNamespaces label key 'bad key' is not a valid label key"],
-    ['a bad label value', { team: 'a b' }, "gateway network policy clientNamespaces.team 'a b' is not a valid label value"],
+    ['a bad label value', { team: 'a b' }, "gateway network policy clientNamespaces label 'team' value 'a b' is not a valid label value"],
   ])('rejects %s', (_what, clientNamespaces, message) => {
     // GIVEN an invalid namespace selector
     // WHEN the policy is built

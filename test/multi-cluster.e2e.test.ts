@@ -83,7 +83,7 @@ describe('two destinations', () => {
       env: ENV,
     });
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe("error: spec.destinationSelector.tier 'platform' conflicts with the platform's tier=workloads: a request may only add labels\n");
+    expect(run.stderr).toBe("error: spec.destinationSelector label 'tier' value 'platform' conflicts with the platform's tier=workloads: a request may only add labels\n");
   });
 
   it('reads nothing from any cluster when the keys are in its env: an unreachable Kubernetes API does not matter', async () => {

@@ -32,7 +32,7 @@ describe('networkPolicies config', () => {
     ['an empty client selector', { gatewayClientNamespaces: {} }, 'networkPolicies.gatewayClientNamespaces {} is not a non-empty map of labels'],
     ['a null client selector', { gatewayClientNamespaces: null }, 'networkPolicies.gatewayClientNamespaces null is not a non-empty map of labels'],
     ['a bad client label key', { gatewayClientNamespaces: { '-x': 'y' } }, "networkPolicies.gatewayClientNamespaces label key '-x' is not a valid label key"],
-    ['a bad client label value', { gatewayClientNamespaces: { team: 'a/b' } }, "networkPolicies.gatewayClientNamespaces.team 'a/b' is not a valid label value"],
+    ['a bad client label value', { gatewayClientNamespaces: { team: 'a/b' } }, "networkPolicies.gatewayClientNamespaces label 'team' value 'a/b' is not a valid label value"],
     [
       'a bad operator namespace',
       { postgresOperatorNamespace: 'Postgres_Operator' },

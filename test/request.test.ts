@@ -58,7 +58,7 @@ describe('parseRequest', () => {
     ['a scalar document', 'hello', "request 'hello' is not a YAML mapping"],
     ['a bad rotation period', withSpec({ ...BASE.spec, rotation: { period: '1 month' } }), "spec.rotation.period '1 month' is not a duration such as 90m, 12h or 30d"],
     ['a negative trigger', withSpec({ ...BASE.spec, rotation: { trigger: -1 } }), 'spec.rotation.trigger -1 is not an integer from 0 to 1000000000'],
-    ['a bad selector value', withSpec({ ...BASE.spec, destinationSelector: { cluster: 'eu 1' } }), "spec.destinationSelector.cluster 'eu 1' is not a valid label value"],
+    ['a bad selector value', withSpec({ ...BASE.spec, destinationSelector: { cluster: 'eu 1' } }), "spec.destinationSelector label 'cluster' value 'eu 1' is not a valid label value"],
     ['a bad selector key', withSpec({ ...BASE.spec, destinationSelector: { 'a b': 'x' } }), "spec.destinationSelector label key 'a b' is not a valid label key"],
   ])('rejects %s naming the field and value', (_, object, message) => {
     expect(() => parseRequest(object, Catalog.DEFAULT)).toThrow(message);
