@@ -1,8 +1,6 @@
+import { processIO } from './process-io.js';
 import { runPipeline } from './run.js';
 
-// The container's entrypoint: Kratix sets KRATIX_* and our settings in the environment.
-process.exitCode = await runPipeline({
-  env: process.env,
-  log: (line) => process.stdout.write(`${line}\n`),
-  error: (line) => process.stderr.write(`${line}\n`),
-});
+// The plain entrypoint (`node dist/pipeline.mjs`): Kratix sets KRATIX_* and our settings in the
+// environment. The image starts the same code from a startup snapshot instead: snapshot-entry.ts.
+process.exitCode = await runPipeline(processIO());

@@ -1,0 +1,9 @@
+// Types of scripts/bundle.mjs, for scripts/bench.ts.
+import type { BuildResult } from 'esbuild';
+
+export declare const SNAPSHOT_UNSAFE_BUILTINS: readonly string[];
+export declare const LAZY_PACKAGES: readonly string[];
+export declare function bundleEsm(options: { entry?: string; outfile: string; minify?: boolean; lazy?: boolean }): Promise<BuildResult>;
+export declare function bundleSnapshotEntry(options: { entry?: string; outfile: string }): Promise<BuildResult>;
+export declare function buildBlob(options: { node?: string; entry: string; blob: string; env?: NodeJS.ProcessEnv }): void;
+export declare function writeLauncher(path: string): void;

@@ -1,0 +1,171 @@
+// How the pipeline is bundled: shared by scripts/build.mjs (which writes dist/) and scripts/bench.ts
+// (which rebuilds the intermediate forms to measure what each step gives).
+import { spawnSync } from 'node:child_process';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+
+/** Node built-ins a Node 20 startup snapshot cannot hold (they throw, crash or warn in --build-snapshot). */
+export const SNAPSHOT_UNSAFE_BUILTINS = ['http', 'https', 'http2', 'tls', 'child_process'];
+
+/**
+ * Packages evaluated on first use instead of when the bundle starts. `got` (and its http2/tls stack)
+ * costs a few tens of ms of CPU to evaluate, is needed only by the runs that call LiteLLM, and cannot
+ * be evaluated at all while a Node 20 startup snapshot is built. Only a default export is reachable
+ * through the proxy: a named import of one of these fails the build, loudly.
+ */
+export const LAZY_PACKAGES = ['got'];
+
+/** cdk8s and its dependencies are CommonJS and call require() for node built-ins. */
+const ESM_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
+
+/**
+ * A lazy package becomes a callable proxy of its default export; the real module is bundled behind
+ * esbuild's lazy `__esm` wrapper and evaluated on first call or property access.
+ */
+export const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    const lazy = new RegExp(`^(${LAZY_PACKAGES.join('|')})$`);
+    b.onResolve({ filter: lazy }, (args) => {
+      if (args.pluginData?.real || args.kind === 'dynamic-import') return undefined;
+      return { path: args.path, namespace: 'package-lazy', pluginData: { resolveDir: args.resolveDir } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'package-lazy' }, (args) => ({
+      contents: [
+        `let real; const load = () => (real ??= require(${JSON.stringify(`${args.path}?real`)}).default);`,
+        'export default new Proxy(function () {}, {',
+        '  apply: (_t, self, params) => Reflect.apply(load(), self, params),',
+        '  construct: (_t, params, target) => Reflect.construct(load(), params, target),',
+        '  get: (_t, key) => { const real = load(); const value = real[key]; return typeof value === "function" ? value.bind(real) : value; },',
+        '  has: (_t, key) => key in load(),',
+        '});',
+        '',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: args.pluginData.resolveDir,
+    }));
+    b.onResolve({ filter: /\?real$/ }, (args) =>
+      b.resolve(args.path.slice(0, -'?real'.length), { resolveDir: args.resolveDir, kind: 'require-call', pluginData: { real: true } }),
+    );
+  },
+};
+
+/**
+ * Makes a CommonJS bundle snapshot-safe without touching the source:
+ * - a static import of an unsafe built-in gets a stand-in whose functions and classes are proxies
+ *   that `require` the real module when called, constructed or inspected, and whose other values are
+ *   getters: code that keeps a reference at module level (cdk8s: `spawnSync: child_process.spawnSync`)
+ *   loads nothing; `prototype` and statics come from the real module, so subclassing and instanceof
+ *   work;
+ * - `import('node:x')` becomes a bundled `require` (a snapshot has no dynamic-import callback).
+ */
+export const snapshotBuiltins = {
+  name: 'snapshot-builtins',
+  setup(b) {
+    const builtins = new Set(builtinModules);
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.namespace === 'builtin-require' || args.namespace === 'builtin-lazy') return { path: args.path, external: true };
+      const name = args.path.replace(/^node:/, '');
+      if (!builtins.has(name)) return undefined;
+      if (args.kind === 'dynamic-import') return { path: name, namespace: 'builtin-require' };
+      if (SNAPSHOT_UNSAFE_BUILTINS.includes(name)) return { path: name, namespace: 'builtin-lazy' };
+      return undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});\n`,
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-lazy' }, (args) => {
+      const real = require(`node:${args.path}`);
+      const exports = Object.keys(real)
+        .filter((n) => n !== '__esModule')
+        .map((n) =>
+          typeof real[n] === 'function'
+            ? `exports[${JSON.stringify(n)}] = lazy(${JSON.stringify(n)});`
+            : `Object.defineProperty(exports, ${JSON.stringify(n)}, { enumerable: true, get: () => load()[${JSON.stringify(n)}] });`,
+        );
+      return {
+        contents: [
+          `let m; const load = () => (m ??= require(${JSON.stringify(`node:${args.path}`)}));`,
+          'const lazy = (name) => {',
+          '  const proxy = new Proxy(function () {}, {',
+          '    apply: (_t, self, params) => Reflect.apply(load()[name], self, params),',
+          '    construct: (_t, params, target) => Reflect.construct(load()[name], params, target === proxy ? load()[name] : target),',
+          '    get: (_t, key) => Reflect.get(load()[name], key),',
+          '    has: (_t, key) => Reflect.has(load()[name], key),',
+          '  });',
+          '  return proxy;',
+          '};',
+          ...exports,
+          '',
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * The ESM bundle `node <outfile>` runs (dist/pipeline.mjs). The benchmark turns the steps off one by
+ * one (`minify`, `lazy`: LAZY_PACKAGES evaluated on first use) to measure each.
+ */
+export function bundleEsm({ entry = 'pipeline/main.ts', outfile, minify = true, lazy = true }) {
+  return build({ ...common, entryPoints: [entry], outfile, format: 'esm', minify, plugins: lazy ? [lazyPackages] : [], banner: { js: ESM_BANNER } });
+}
+
+/** The CommonJS bundle a startup snapshot is built from (dist/pipeline.snapshot.cjs); runs with plain `node` too. */
+export function bundleSnapshotEntry({ entry = 'pipeline/snapshot-entry.ts', outfile }) {
+  return build({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    format: 'cjs',
+    minify: true,
+    plugins: [lazyPackages, snapshotBuiltins],
+    // `import.meta` is empty in CommonJS: code that needs it cannot be in the snapshot.
+    logOverride: { 'empty-import-meta': 'error' },
+  });
+}
+
+/**
+ * `node --snapshot-blob <blob> --build-snapshot <entry>`: the same command the Dockerfile runs.
+ * Node's "not yet fully verified whether built-in module X works" warning fails the build: that
+ * module belongs in SNAPSHOT_UNSAFE_BUILTINS or LAZY_PACKAGES.
+ */
+export function buildBlob({ node = process.execPath, entry, blob, env = process.env }) {
+  rmSync(blob, { force: true });
+  const run = spawnSync(node, ['--snapshot-blob', blob, '--build-snapshot', entry], { encoding: 'utf8', env });
+  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
+  if (run.status !== 0 || /Warning|not yet fully verified/.test(output)) {
+    rmSync(blob, { force: true });
+    throw new Error(`building the startup snapshot ${blob} failed (exit ${run.status ?? run.signal}):\n${output}`);
+  }
+}
+
+/**
+ * The launcher: a POSIX sh script next to the blob that resolves its own directory (following a
+ * symlink to itself; no fork otherwise) and execs `node` from PATH with the blob. That `node` must be
+ * the binary that built the blob: in the image both are node:20-alpine's; after `npm run build` it is
+ * the machine's Node (Node refuses a blob from another build, with an error, rather than misbehave).
+ */
+export function writeLauncher(path) {
+  writeFileSync(
+    path,
+    [
+      '#!/bin/sh',
+      '# Starts the pipeline from its V8 startup snapshot, pipeline.blob next to this file.',
+      '# Generated by scripts/build.mjs (see docs/benchmarks.md); the blob loads only in the Node that built it.',
+      'self=$0',
+      '[ -L "$self" ] && self=$(readlink -f "$self")',
+      'case $self in */*) dir=${self%/*} ;; *) dir=. ;; esac',
+      'exec node --snapshot-blob "$dir/pipeline.blob" "$@"',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(path, 0o755);
+}
