@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './k8s.js';
 import { Construct } from 'constructs';
 import { deploymentFacts } from './deployment-facts.js';
 import type { LiteLLMGateway } from './litellm-gateway.js';

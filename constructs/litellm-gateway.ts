@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './k8s.js';
 import { Construct } from 'constructs';
 import { dump } from 'js-yaml';
 import type { Catalog } from './catalog.js';

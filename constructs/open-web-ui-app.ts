@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './k8s.js';
 import { Construct } from 'constructs';
 import { OPEN_WEBUI_IMAGE, requirePinnedImage } from './promise-config.js';
 import { MANAGED_BY } from './team-tier.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Catalog } from './catalog.js';
+import { k8s } from './k8s.js';
 import type { TierSpec } from './tiers.js';
 import { DNS_LABEL, requireMatch, requireUnique } from './validation.js';
 
@@ -91,7 +91,7 @@ export class TeamTier extends Construct {
   readonly tier: TierSpec;
   readonly team: TeamSpec;
   readonly key: KeySpec;
-  readonly secret: kplus.Secret;
+  readonly secret: k8s.KubeSecret;
   readonly secretName: string;
   readonly keyFingerprint: string;
 
@@ -135,7 +135,9 @@ export class TeamTier extends Construct {
 
     this.secretName = props.secretName ?? `${props.requestName}-litellm-key`;
     requireMatch('secretName', this.secretName, /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'is not a Secret name');
-    this.secret = new kplus.Secret(this, 'key-secret', {
+    this.secret = new k8s.KubeSecret(this, 'key-secret', {
+      // Rotation rewrites this Secret in place.
+      immutable: false,
       metadata: {
         name: this.secretName,
         namespace: props.requestNamespace,
