@@ -680,18 +680,17 @@ byte-identical outputs, status, stdout, stderr and exit codes.
 - Evaluating \`got\` in the snapshot with lazy stand-ins for node:http & co.: impossible, http2-wrapper
   reads \`http2.constants\` at module level, and node:http itself fails in the snapshot builder.
 
-### Two source changes that would help most (measured on a private copy, 21 alternating runs)
+### Source changes measured on a private copy (21 alternating runs)
 
-- Replace \`got\` with node:http in pipeline/litellm-client.ts (one small \`send()\` with the same
-  per-attempt timeout; retries, backoff and Retry-After already live in the client's loop) and with
-  node:https in pipeline/credentials.ts (service account CA, 4 attempts). The pipeline end-to-end and
-  rotation suites pass unchanged. Steady state: launcher 128 → 79 ms (4.7× → 2.9× the floor, CPU
-  −55 ms), \`node dist/pipeline.mjs\` 195 → 136 ms; peak RSS 64.5 → 56 MiB; bundle 706 → 555 kB;
-  blob 6.4 → 6.2 MB.
-- On top of that, import the L1 classes from \`cdk8s-plus-28/lib/imports/k8s.js\` instead of the
-  package index, and write the key Secret with \`k8s.KubeSecret\` (\`immutable: false\`, same YAML,
-  synth snapshots unchanged) instead of \`kplus.Secret\`: the L2 half of cdk8s-plus-28 and minimatch
-  leave the bundle (555 → 456 kB, blob 6.2 → 6.0 MB), ~5 ms less wall per run.
+- **Adopted:** the constructs import only the generated Kubernetes classes
+  (\`cdk8s-plus-28/lib/imports/k8s.js\`, through constructs/k8s.ts) and write the key Secret with
+  \`k8s.KubeSecret\` (same YAML, synth snapshots unchanged): the high-level half of cdk8s-plus-28 and
+  minimatch leave the bundle (706 → 607 kB here), a few ms less per run.
+- **Not adopted: replacing \`got\`** with node:http in pipeline/litellm-client.ts and node:https in
+  pipeline/credentials.ts. It is the largest remaining item (steady state: launcher 128 → 79 ms,
+  4.7× → 2.9× the floor, CPU −55 ms; peak RSS −8 MiB; bundle −150 kB), but the project's design
+  makes got its HTTP client (timeouts, retries and error handling the reviewers know), so the gap to
+  1.3× stays, for the measured reasons above.
 `;
 
 await main().catch(async (error: unknown) => {
