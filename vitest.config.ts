@@ -6,5 +6,8 @@ export default defineConfig({
     // End-to-end tests spawn the bundled pipeline; give a loaded CI machine room.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The JSON report lets .ci/run close with a plain "N passed, N failed" line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'dist/test-results.json' },
   },
 });

@@ -6,13 +6,13 @@
  * Nothing is skipped: a missing launcher or blob fails (npm test builds them first).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { dump, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderArtifacts } from '../main.js';
-import { SALT_KEY, aiRequest } from './support/kratix-run.js';
+import { aiRequest, kratixRun } from './support/kratix-run.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -40,51 +40,23 @@ interface Observed {
 
 /** Runs one form the way Kratix runs a pipeline container (kratix-run.ts, with a choice of command). */
 async function run(form: Form, step: Step, emulator: LiteLLMEmulator, dir: string): Promise<Observed> {
-  for (const d of ['input', 'output', 'metadata']) {
-    rmSync(join(dir, d), { recursive: true, force: true });
-    mkdirSync(join(dir, d), { recursive: true });
-  }
-  writeFileSync(join(dir, 'input', 'object.yaml'), typeof step.object === 'string' ? step.object : dump(step.object));
-  const object = (step.object ?? {}) as { kind?: string; metadata?: { name?: string; namespace?: string } };
-  const env: Record<string, string> = {
-    // The launcher execs `node` from PATH: the Node that built the blob, i.e. this one.
-    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-    KRATIX_DIR: dir,
-    KRATIX_WORKFLOW_TYPE: step.type,
-    KRATIX_WORKFLOW_ACTION: step.action,
-    KRATIX_PROMISE_NAME: 'ai',
-    KRATIX_PIPELINE_NAME: step.type === 'promise' ? 'gateway' : step.action === 'configure' ? 'provision' : 'deprovision',
-    KRATIX_OBJECT_KIND: object.kind ?? '',
-    KRATIX_OBJECT_NAME: object.metadata?.name ?? '',
-    KRATIX_OBJECT_NAMESPACE: object.metadata?.namespace ?? '',
-    LITELLM_URL: emulator.url,
-    LITELLM_MASTER_KEY: emulator.masterKey,
-    LITELLM_SALT_KEY: SALT_KEY,
-    ...step.env,
-  };
-  const [command, args] = form === 'bundle' ? [process.execPath, [BUNDLE]] : [LAUNCHER, []];
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(killer);
-  const files: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(join(dir, 'output'));
-  walk(join(dir, 'metadata'));
+  const result = await kratixRun({
+    type: step.type,
+    action: step.action,
+    object: step.object,
+    litellmUrl: emulator.url,
+    masterKey: emulator.masterKey,
+    dir,
+    command: form === 'bundle' ? [process.execPath, BUNDLE] : [LAUNCHER],
+    ...(step.env ? { env: step.env } : {}),
+  });
   // The two emulators listen on different ports and the runs use different directories; nothing
   // else may differ.
   const normalize = (text: string): string => text.split(emulator.url).join('<litellm>').split(dir).join('<kratix>');
-  return { code, stdout: normalize(stdout), stderr: normalize(stderr), files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, normalize(v)])) };
+  const files: Record<string, string> = {};
+  for (const [path, content] of result.outputs) files[`output/${path}`] = normalize(content);
+  for (const [path, content] of result.metadata) files[`metadata/${path}`] = normalize(content);
+  return { code: result.code, stdout: normalize(result.stdout), stderr: normalize(result.stderr), files };
 }
 
 const SPEC = { tier: 'small', ui: true, team: 'engineering', models: ['gpt-5', 'gemini-2.5-pro'] };

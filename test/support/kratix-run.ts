@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { dump, load } from 'js-yaml';
 
 /** The bundle Kratix runs (built by `npm run build`, which `npm test` runs first). */
@@ -22,6 +22,8 @@ export interface KratixRunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Directory laid out like /kratix; emptied first. @default a new temp directory */
   readonly dir?: string;
+  /** The program and its arguments. @default node dist/pipeline.mjs (the launcher is dist/pipeline) */
+  readonly command?: readonly string[];
   /** Kill the run after this long; a test that hits it has found a hang. @default 30_000 */
   readonly killAfterMs?: number;
 }
@@ -34,6 +36,8 @@ export interface KratixRunResult {
   readonly elapsedMs: number;
   /** output/ files: path relative to output/ → content. */
   readonly outputs: Map<string, string>;
+  /** metadata/ files: path relative to metadata/ → content. */
+  readonly metadata: Map<string, string>;
   /** metadata/status.yaml parsed, or undefined when absent. */
   readonly status: any;
   /** metadata/status.yaml as written. */
@@ -54,7 +58,8 @@ export async function kratixRun(o: KratixRunOptions): Promise<KratixRunResult> {
   writeFileSync(join(dir, 'input', 'object.yaml'), typeof o.object === 'string' ? o.object : dump(o.object));
   const object = (typeof o.object === 'object' && o.object !== null ? o.object : {}) as { kind?: string; metadata?: { name?: string; namespace?: string } };
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
+    // The launcher execs `node` from PATH: the Node that built its blob, this one.
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
     KRATIX_DIR: dir,
     KRATIX_WORKFLOW_TYPE: o.type,
     KRATIX_WORKFLOW_ACTION: o.action,
@@ -69,7 +74,8 @@ export async function kratixRun(o: KratixRunOptions): Promise<KratixRunResult> {
     ...o.env,
   };
   const started = Date.now();
-  const child = spawn(process.execPath, [PIPELINE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, ...args] = o.command ?? [process.execPath, PIPELINE];
+  const child = spawn(program!, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -79,22 +85,24 @@ export async function kratixRun(o: KratixRunOptions): Promise<KratixRunResult> {
   clearTimeout(killer);
   const elapsedMs = Date.now() - started;
 
-  const outputs = new Map<string, string>();
+  const outputs = filesUnder(join(dir, 'output'));
+  const metadata = filesUnder(join(dir, 'metadata'));
+  const statusText = metadata.get('status.yaml') ?? '';
+  return { code, stdout, stderr, dir, elapsedMs, outputs, metadata, status: statusText ? load(statusText) : undefined, statusText };
+}
+
+/** Every file below `root`: path relative to it → content. */
+function filesUnder(root: string): Map<string, string> {
+  const files = new Map<string, string>();
   const walk = (d: string): void => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path);
-      else outputs.set(relative(join(dir, 'output'), path), readFileSync(path, 'utf8'));
+      else files.set(relative(root, path), readFileSync(path, 'utf8'));
     }
   };
-  walk(join(dir, 'output'));
-  let statusText = '';
-  try {
-    statusText = readFileSync(join(dir, 'metadata', 'status.yaml'), 'utf8');
-  } catch {
-    statusText = '';
-  }
-  return { code, stdout, stderr, dir, elapsedMs, outputs, status: statusText ? load(statusText) : undefined, statusText };
+  walk(root);
+  return files;
 }
 
 /** A resource request as Kratix passes it: the stored object, with its uid. */
