@@ -58,6 +58,7 @@ try {
     `  limits      ${team.rpm_limit} rpm, ${team.tpm_limit} tpm, ${team.max_budget} USD per ${team.budget_duration}`,
     `  models      ${status.models.join(', ')}; the key sees: ${models.data.map((m) => m.id).join(', ')}`,
     `  API         ${status.apiEndpoint} (key in Secret ${status.apiCredsSecretName}, fingerprint ${secret.metadata.annotations['ai.kratix.io/key-fingerprint']})`,
+    `  key         ${status.key.alias}, rotates ${status.key.rotatesAt}, previous key kept ${status.key.graceAfterRotation} after a rotation`,
     `  UI          ${status.uiEndpoint ?? 'not requested'}`,
     `  files       ${[...first.outputs.keys()].join(', ')} (${join('.demo', 'resource', 'output')}), status in ${join('.demo', 'resource', 'metadata', 'status.yaml')}`,
     `  LiteLLM     first run ${firstCalls.reads} read(s) + ${firstCalls.writes} write(s); re-run ${emulator.reads().length} read(s) + ${emulator.writes().length} write(s), output ${rerun.outputs.get('workload/team-tier.yaml') === first.outputs.get('workload/team-tier.yaml') ? 'byte-identical' : 'CHANGED'}`,
