@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MANAGED_BY } from '../constructs/index.js';
+import { DEFAULT_MODELS, DEFAULT_TIERS, MANAGED_BY, diffableJson, resolvePromiseConfig } from '../constructs/index.js';
 import { type KratixRunResult, SALT_KEY, aiRequest, kratixRun } from './support/kratix-run.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
 import { validateWithKubernetesModels } from './support/manifests.js';
@@ -209,6 +209,26 @@ describe('resource configure', () => {
     expect(secretOf(after).stringData.OPENAI_API_KEY).not.toBe(secretOf(before).stringData.OPENAI_API_KEY);
     expect(keysOf(ns).map((k) => k.token)).toEqual([sha256(secretOf(after).stringData.OPENAI_API_KEY)]);
     expect(teamOf(ns)!.metadata?.['request-uid']).toBe('uid-new');
+  });
+});
+
+describe('a platform-extended catalog', () => {
+  it('provisions a registered tier and Ollama model from the config in promise.yaml, with no new image', async () => {
+    // GIVEN a platform that registered an xlarge tier and a local Ollama model (one typed entry each)
+    const xlarge = { ...DEFAULT_TIERS[2]!, name: 'xlarge', rpmLimit: 6000, tpmLimit: 3_000_000, maxBudgetUsd: 5000, budgetDuration: '30d' };
+    const llama = { name: 'llama3.2', model: 'ollama/llama3.2', apiBase: 'http://ollama.models.svc.cluster.local:11434' };
+    const config = resolvePromiseConfig({ catalog: { tiers: [...DEFAULT_TIERS, xlarge], models: [...DEFAULT_MODELS, llama] } });
+    // WHEN a request uses them, with the config the Promise hands its pipelines
+    const ns = freshNamespace();
+    const run = await configure(aiRequest('example', ns, { team: 'research', tier: 'xlarge', models: ['llama3.2'] }), { AI_PROMISE_CONFIG: diffableJson(config) });
+    // THEN the team carries the new tier's limits and the key the new model
+    expectSuccess(run);
+    expect(teamOf(ns)).toMatchObject({ rpm_limit: 6000, tpm_limit: 3_000_000, max_budget: 5000, budget_duration: '30d', models: ['llama3.2'] });
+    expect(keysOf(ns)[0]!.models).toEqual(['llama3.2']);
+    expect(run.status.ai.limits).toEqual({ rpm: 6000, tpm: 3_000_000, maxBudget: 5000, budgetDuration: '30d' });
+    // AND the built-in catalog alone refuses that tier
+    const without = await configure(aiRequest('other', ns, { team: 'research', tier: 'xlarge', models: ['gpt-5'] }));
+    expectOneLineFailure(without, "spec.tier 'xlarge' is not one of small, medium, large");
   });
 });
 
