@@ -48,6 +48,15 @@ export interface AiPromiseConfigProps {
    * @default see NetworkPoliciesConfig (on; the gateway reachable from every namespace)
    */
   readonly networkPolicies?: Partial<NetworkPoliciesConfig>;
+  /**
+   * When LiteLLM cannot be reached (connection refused, timeouts, 5xx or 429 after every retry), a
+   * resource configure run asks Kratix to run it again after this Go duration (`workflow-control.yaml`
+   * `retryAfter`, e.g. `2m`) and exits 0, instead of failing. Without it, a failed run waits for
+   * Kratix's next reconciliation (10h by default), which hurts most on a first install, while the
+   * gateway is still starting.
+   * @default '' (off: the run fails with exit 1)
+   */
+  readonly retryWhenLiteLLMUnavailable?: string;
 }
 
 /**
@@ -136,6 +145,7 @@ export interface AiPromiseConfig {
   readonly openWebUIImage: string;
   readonly destinations: DestinationsConfig;
   readonly networkPolicies: NetworkPoliciesConfig;
+  readonly retryWhenLiteLLMUnavailable: string;
 }
 
 /** Pinned images. LiteLLM's non-root build runs under the restricted Pod Security profile. */
@@ -189,6 +199,11 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
   requireLabels('destinations.workloads', destinations.workloads);
 
   const networkPolicies = resolveNetworkPolicies(props.networkPolicies);
+  const retryWhenLiteLLMUnavailable = props.retryWhenLiteLLMUnavailable ?? '';
+  // Kratix parses retryAfter with Go's time.ParseDuration: `1d` is not valid there.
+  if (retryWhenLiteLLMUnavailable !== '' && !/^[1-9][0-9]{0,4}(s|m|h)$/.test(retryWhenLiteLLMUnavailable)) {
+    throw new Error(`retryWhenLiteLLMUnavailable ${quote(retryWhenLiteLLMUnavailable)} is not a duration Kratix accepts, such as 90s, 2m or 1h`);
+  }
 
   return {
     catalog: { tiers: catalog.tiers, models: catalog.models, defaultTier: catalog.defaultTier },
@@ -199,6 +214,7 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     openWebUIImage,
     destinations,
     networkPolicies,
+    retryWhenLiteLLMUnavailable,
   };
 }
 

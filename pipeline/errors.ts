@@ -7,6 +7,9 @@ export class PipelineError extends Error {
   override readonly name = 'PipelineError';
 }
 
+/** LiteLLM could not be reached or kept failing after every retry: worth running again later. */
+export class LiteLLMUnavailableError extends PipelineError {}
+
 const VIRTUAL_KEY = /sk-[A-Za-z0-9_\-]{4,}/g;
 
 /**

@@ -62,6 +62,11 @@ export function writeDestinationSelectors(ctx: KratixContext, selectors: readonl
   writeFile(join(ctx.dir, 'metadata', 'destination-selectors.yaml'), dump(selectors, { noRefs: true, lineWidth: -1 }));
 }
 
+/** `metadata/workflow-control.yaml`: Kratix re-runs this pipeline after `retryAfter` (a Go duration). */
+export function writeRetryAfter(ctx: KratixContext, retryAfter: string, message: string): void {
+  writeFile(join(ctx.dir, 'metadata', 'workflow-control.yaml'), dump({ retryAfter, message }, { noRefs: true, lineWidth: -1 }));
+}
+
 function writeFile(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);

@@ -1,5 +1,5 @@
 import got, { type Got } from 'got';
-import { PipelineError, oneLine, redact } from './errors.js';
+import { LiteLLMUnavailableError, oneLine, redact } from './errors.js';
 
 export interface LiteLLMClientOptions {
   /** Base URL of the proxy, e.g. http://litellm.default.svc.cluster.local:4000 */
@@ -113,7 +113,7 @@ export class LiteLLMClient {
       const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1));
       const delay = Math.max(backoff, retryAfterMs ?? 0);
       if (attempt >= this.maxAttempts || Date.now() + delay >= deadline) {
-        throw new PipelineError(this.scrub(`${where} ${lastProblem} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`));
+        throw new LiteLLMUnavailableError(this.scrub(`${where} ${lastProblem} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`));
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

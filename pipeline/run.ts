@@ -1,8 +1,8 @@
 import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, quote, resolvePromiseConfig } from '../constructs/index.js';
 import { resolveCredentials } from './credentials.js';
-import { PipelineError, oneLine, redact } from './errors.js';
+import { LiteLLMUnavailableError, PipelineError, oneLine, redact } from './errors.js';
 import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
-import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeStatus } from './kratix.js';
+import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
@@ -21,8 +21,9 @@ export interface RunIO {
  */
 export async function runPipeline(io: RunIO): Promise<number> {
   const ctx = kratixContext(io.env);
+  let config: AiPromiseConfig | undefined;
   try {
-    const config = loadConfig(io.env);
+    config = loadConfig(io.env);
     const workflow = `${ctx.workflowType}/${ctx.workflowAction}`;
     switch (workflow) {
       case 'promise/configure':
@@ -40,6 +41,15 @@ export async function runPipeline(io: RunIO): Promise<number> {
     // Bugs get the same one-line treatment: a stack trace in a pipeline log helps nobody, and the
     // status must say what failed.
     const message = redact(oneLine(error instanceof PipelineError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`));
+    const retryAfter = config?.retryWhenLiteLLMUnavailable;
+    if (error instanceof LiteLLMUnavailableError && retryAfter && ctx.workflowType === 'resource' && ctx.workflowAction === 'configure') {
+      // Nothing was written to output yet, and Kratix writes no Work for a retrying pipeline.
+      const waiting = `Waiting for LiteLLM, retrying in ${retryAfter}: ${message}`;
+      io.error(`warning: ${waiting}`);
+      writeRetryAfter(ctx, retryAfter, waiting);
+      writeStatus(ctx, { message: waiting });
+      return 0;
+    }
     io.error(`error: ${message}`);
     try {
       writeStatus(ctx, { message: `Failed: ${message}` });

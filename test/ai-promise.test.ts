@@ -115,6 +115,7 @@ describe('AiPromise', () => {
     ['a bad database env', { config: { database: { env: 'qa' as 'dev' } } }, "database.env 'qa' is not one of dev, prod"],
     ['a public URL ending in /v1', { config: { gateway: { publicUrl: 'https://ai.example.com/v1' } } }, "gateway.publicUrl 'https://ai.example.com/v1' must not end in / or /v1"],
     ['a database name too long for its Service', { config: { database: { name: 'n'.repeat(60) } } }, 'make an instance name of 79 characters: <teamId>-<name>-postgresql must be at most 63'],
+    ['a retry duration Kratix cannot parse', { config: { retryWhenLiteLLMUnavailable: '1d' } }, "retryWhenLiteLLMUnavailable '1d' is not a duration Kratix accepts, such as 90s, 2m or 1h"],
     ['a secret in the pipeline env', { pipelineEnv: { LITELLM_MASTER_KEY: 'sk-x' } }, "pipelineEnv 'LITELLM_MASTER_KEY' is set by the promise or by Kratix itself"],
     ['a bad pipeline env name', { pipelineEnv: { 'litellm-timeout': '1' } }, "pipelineEnv name 'litellm-timeout' is not an environment variable name"],
   ])('rejects %s', (_, props, message) => {

@@ -316,6 +316,29 @@ describe('LiteLLM faults', () => {
     expect(run.elapsedMs).toBeLessThan(10_000);
   });
 
+  it('asks Kratix to retry soon instead of failing, when the platform opted in', async () => {
+    const down = 'http://127.0.0.1:9';
+    const config = resolvePromiseConfig({ retryWhenLiteLLMUnavailable: '2m' });
+    const run = await kratixRun({
+      type: 'resource',
+      action: 'configure',
+      object: aiRequest('example', freshNamespace(), SPEC),
+      litellmUrl: down,
+      masterKey: emulator.masterKey,
+      env: { LITELLM_CALL_TIMEOUT_MS: '2000', AI_PROMISE_CONFIG: diffableJson(config) },
+    });
+    expect(run.code).toBe(0);
+    const waiting = `Waiting for LiteLLM, retrying in 2m: LiteLLM GET ${down}/team/info failed: ECONNREFUSED`;
+    expect(run.stderr).toMatch(new RegExp(`^warning: ${waiting.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(gave up after \\d attempts\\)\n$`));
+    expect(load(run.metadata.get('workflow-control.yaml')!)).toEqual({ retryAfter: '2m', message: expect.stringContaining(waiting) });
+    expect(run.status.message).toContain(waiting);
+    expect(run.outputs.size).toBe(0);
+    // Bad input is not worth a retry: it still fails.
+    const bad = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('example', 'bad', { ...SPEC, tier: 'xl' }), litellmUrl: down, masterKey: emulator.masterKey, env: { AI_PROMISE_CONFIG: diffableJson(config) } });
+    expect(bad.code).toBe(1);
+    expect(bad.metadata.has('workflow-control.yaml')).toBe(false);
+  });
+
   it('converges after a run that failed half-way', async () => {
     // GIVEN a run that created the team and then failed on the key
     const ns = freshNamespace();
