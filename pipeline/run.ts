@@ -133,6 +133,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const gatewayUrl = config.gateway.publicUrl || internalUrl;
   const { outputs, teamTier, uiUrl } = resourceOutputs({
     config,
+    catalog,
     teamTier: {
       tier: request.tier,
       models: request.models,

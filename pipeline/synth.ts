@@ -71,6 +71,11 @@ export function promiseOutputs(config: AiPromiseConfig): Outputs {
 
 export interface ResourceOutputOptions {
   readonly config: AiPromiseConfig;
+  /**
+   * The catalog of `config`, when the caller has already built (and so validated) it.
+   * @default new Catalog(config.catalog)
+   */
+  readonly catalog?: Catalog;
   readonly teamTier: Omit<TeamTierProps, 'catalog'>;
   readonly ui: boolean;
   readonly webuiSecretKey: string;
@@ -78,7 +83,7 @@ export interface ResourceOutputOptions {
 
 /** Resource configure: the key Secret and, when asked for, the Open WebUI, in the request's namespace. */
 export function resourceOutputs(o: ResourceOutputOptions): { outputs: Outputs; teamTier: TeamTier; uiUrl?: string } {
-  const catalog = new Catalog(o.config.catalog);
+  const catalog = o.catalog ?? new Catalog(o.config.catalog);
   let teamTier!: TeamTier;
   const outputs: Outputs = new Map();
   outputs.set(
