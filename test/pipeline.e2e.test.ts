@@ -31,8 +31,11 @@ function freshNamespace(): string {
   return `e2e-${counter}`;
 }
 
-function configure(object: unknown, env: Record<string, string> = {}): Promise<KratixRunResult> {
-  return kratixRun({ type: 'resource', action: 'configure', object, litellmUrl: emulator.url, masterKey: emulator.masterKey, env });
+/** Nothing listens on the discard port: LiteLLM is down. */
+const DOWN = 'http://127.0.0.1:9';
+
+function configure(object: unknown, env: Record<string, string> = {}, litellmUrl = emulator.url): Promise<KratixRunResult> {
+  return kratixRun({ type: 'resource', action: 'configure', object, litellmUrl, masterKey: emulator.masterKey, env });
 }
 
 function remove(object: unknown): Promise<KratixRunResult> {
@@ -303,38 +306,22 @@ describe('LiteLLM faults', () => {
   });
 
   it('fails within a bounded time naming the URL when LiteLLM is down', async () => {
-    const down = 'http://127.0.0.1:9';
-    const run = await kratixRun({
-      type: 'resource',
-      action: 'configure',
-      object: aiRequest('example', freshNamespace(), SPEC),
-      litellmUrl: down,
-      masterKey: emulator.masterKey,
-      env: { LITELLM_CALL_TIMEOUT_MS: '3000' },
-    });
-    expectOneLineFailure(run, `LiteLLM GET ${down}/team/info failed: ECONNREFUSED`);
+    const run = await configure(aiRequest('example', freshNamespace(), SPEC), { LITELLM_CALL_TIMEOUT_MS: '3000' }, DOWN);
+    expectOneLineFailure(run, `LiteLLM GET ${DOWN}/team/info failed: ECONNREFUSED`);
     expect(run.elapsedMs).toBeLessThan(10_000);
   });
 
   it('asks Kratix to retry soon instead of failing, when the platform opted in', async () => {
-    const down = 'http://127.0.0.1:9';
     const config = resolvePromiseConfig({ retryWhenLiteLLMUnavailable: '2m' });
-    const run = await kratixRun({
-      type: 'resource',
-      action: 'configure',
-      object: aiRequest('example', freshNamespace(), SPEC),
-      litellmUrl: down,
-      masterKey: emulator.masterKey,
-      env: { LITELLM_CALL_TIMEOUT_MS: '2000', AI_PROMISE_CONFIG: diffableJson(config) },
-    });
+    const run = await configure(aiRequest('example', freshNamespace(), SPEC), { LITELLM_CALL_TIMEOUT_MS: '2000', AI_PROMISE_CONFIG: diffableJson(config) }, DOWN);
     expect(run.code).toBe(0);
-    const waiting = `Waiting for LiteLLM, retrying in 2m: LiteLLM GET ${down}/team/info failed: ECONNREFUSED`;
+    const waiting = `Waiting for LiteLLM, retrying in 2m: LiteLLM GET ${DOWN}/team/info failed: ECONNREFUSED`;
     expect(run.stderr).toMatch(new RegExp(`^warning: ${waiting.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(gave up after \\d attempts\\)\n$`));
     expect(load(run.metadata.get('workflow-control.yaml')!)).toEqual({ retryAfter: '2m', message: expect.stringContaining(waiting) });
     expect(run.status.message).toContain(waiting);
     expect(run.outputs.size).toBe(0);
     // Bad input is not worth a retry: it still fails.
-    const bad = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('example', 'bad', { ...SPEC, tier: 'xl' }), litellmUrl: down, masterKey: emulator.masterKey, env: { AI_PROMISE_CONFIG: diffableJson(config) } });
+    const bad = await configure(aiRequest('example', 'bad', { ...SPEC, tier: 'xl' }), { AI_PROMISE_CONFIG: diffableJson(config) }, DOWN);
     expect(bad.code).toBe(1);
     expect(bad.metadata.has('workflow-control.yaml')).toBe(false);
   });
