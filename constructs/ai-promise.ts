@@ -84,8 +84,8 @@ export class AiPromise extends Construct {
       { name: CONFIG_ENV, value: diffableJson(this.config) },
       ...extraEnv.sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
     ];
-    const pipeline = (type: WorkflowType, action: WorkflowAction, name: string, readsCredentials: boolean) =>
-      pipelineObject({ promise: 'ai', type, action, name, image: props.pipelineImage, env, credentials: readsCredentials ? this.config : undefined });
+    const pipeline = (type: WorkflowType, action: WorkflowAction, name: string, needsCredentials: boolean) =>
+      pipelineObject({ promise: 'ai', type, action, name, image: props.pipelineImage, env: needsCredentials ? [...env, ...credentialsEnv(this.config)] : env });
 
     const labels: Record<string, string> = { 'kratix.io/backstage': 'true' };
     if (props.version !== undefined) labels['kratix.io/promise-version'] = props.version;
@@ -110,11 +110,15 @@ export class AiPromise extends Construct {
                 name: REQUEST_API.version,
                 served: true,
                 storage: true,
+                // Kratix adds its own `message` and `status` (Reconciled condition) columns only to a
+                // CRD without columns (internal/controller/promise_controller.go,
+                // setStatusFieldsOnCRD): defining ours means carrying both equivalents ourselves.
                 additionalPrinterColumns: [
                   { name: 'Tier', type: 'string', jsonPath: '.spec.tier' },
                   { name: 'Team', type: 'string', jsonPath: '.spec.team' },
                   { name: 'UI', type: 'boolean', jsonPath: '.spec.ui' },
-                  { name: 'Status', type: 'string', jsonPath: '.status.message' },
+                  { name: 'Message', type: 'string', jsonPath: '.status.message' },
+                  { name: 'Status', type: 'string', jsonPath: '.status.conditions[?(@.type=="Reconciled")].message' },
                   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
                 ],
                 schema: { openAPIV3Schema: requestSchema(catalog) },
@@ -123,6 +127,9 @@ export class AiPromise extends Construct {
           },
         },
         workflows: {
+          // Every workflow runs in the platform namespace, never in the requester's: whoever can
+          // create pods in a namespace can run them as its service accounts and read what they read.
+          config: { pipelineNamespace: this.config.platformNamespace },
           promise: { configure: [pipeline('promise', 'configure', 'gateway', false)] },
           resource: {
             configure: [pipeline('resource', 'configure', 'provision', true)],
@@ -150,9 +157,17 @@ interface PipelineOptions {
   readonly action: WorkflowAction;
   readonly name: string;
   readonly image: string;
-  readonly env: readonly { name: string; value: string }[];
-  /** Set when the pipeline reads the credentials Secret through the Kubernetes API. */
-  readonly credentials: AiPromiseConfig | undefined;
+  readonly env: readonly Readonly<Record<string, unknown>>[];
+}
+
+/**
+ * The master key and the derivation secret as `secretKeyRef`s to the credentials Secret. The
+ * pipelines run in the platform namespace, where that Secret lives, so no pipeline needs any
+ * Kubernetes API permission on Secrets, and the values never appear in promise.yaml.
+ */
+function credentialsEnv(config: AiPromiseConfig): Record<string, unknown>[] {
+  const ref = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: config.credentialsSecret, key } } });
+  return [ref('LITELLM_MASTER_KEY', 'LITELLM_MASTER_KEY'), ref('LITELLM_SALT_KEY', config.derivationSecretKey)];
 }
 
 /**
@@ -165,7 +180,7 @@ function pipelineObject(o: PipelineOptions): Record<string, unknown> {
   if (pipelineId.length > MAX_PIPELINE_ID) {
     throw new Error(`pipeline id ${quote(pipelineId)} is ${pipelineId.length} characters; Kratix allows at most ${MAX_PIPELINE_ID}`);
   }
-  const spec: Record<string, unknown> = {
+  const spec = {
     containers: [
       {
         name: 'pipeline',
@@ -187,21 +202,6 @@ function pipelineObject(o: PipelineOptions): Record<string, unknown> {
       },
     ],
   };
-  if (o.credentials) {
-    // Least privilege: read one Secret in one namespace (the original granted get/list/watch on
-    // every Secret in the cluster).
-    spec.rbac = {
-      permissions: [
-        {
-          apiGroups: [''],
-          resources: ['secrets'],
-          resourceNames: [o.credentials.credentialsSecret],
-          verbs: ['get'],
-          resourceNamespace: o.credentials.platformNamespace,
-        },
-      ],
-    };
-  }
   return { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Pipeline', metadata: { name: o.name }, spec };
 }
 

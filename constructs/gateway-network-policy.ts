@@ -8,8 +8,9 @@ export interface GatewayNetworkPolicyProps {
   /** The gateway whose pods the policy selects; its `http` container port (4000) is the one opened. */
   readonly gateway: LiteLLMGateway;
   /**
-   * `matchLabels` of the namespaces whose pods may call the gateway. Must include the namespaces
-   * requests are made in: the resource pipelines run there and call the gateway's admin API.
+   * `matchLabels` of the namespaces whose pods may call the gateway. Pods of the gateway's own
+   * namespace (the platform namespace, where the pipelines run and call its admin API) are always
+   * allowed.
    * @default every namespace (each team's apps call the gateway with their own key)
    */
   readonly clientNamespaces?: Readonly<Record<string, string>>;
@@ -45,7 +46,12 @@ export class GatewayNetworkPolicy extends Construct {
         ingress: [
           {
             // `{}` selects every namespace; it admits pods only, never sources outside the cluster.
-            from: [{ namespaceSelector: props.clientNamespaces !== undefined ? { matchLabels: { ...props.clientNamespaces } } : {} }],
+            // A peer with only a podSelector means pods of the policy's own namespace: the
+            // pipelines run there, and a narrowed client list must not cut them off.
+            from:
+              props.clientNamespaces !== undefined
+                ? [{ namespaceSelector: { matchLabels: { ...props.clientNamespaces } } }, { podSelector: {} }]
+                : [{ namespaceSelector: {} }],
             ports: [{ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }],
           },
         ],

@@ -14,8 +14,11 @@ export interface AiPromiseConfigProps {
    */
   readonly catalog?: CatalogProps;
   /**
-   * Namespace on the platform cluster for the gateway, its database and the `litellm-creds` Secret.
-   * @default 'default' (where users of the original promise keep `litellm-creds`)
+   * Namespace on the platform cluster for the gateway, its database, the credentials Secret and
+   * every workflow of this promise (Kratix `spec.workflows.config.pipelineNamespace`). It must exist
+   * before the Promise is applied, and tenants must hold no rights in it: whoever can create pods
+   * or impersonate service accounts there can read the master key.
+   * @default 'ai-platform'
    */
   readonly platformNamespace?: string;
   /**
@@ -23,6 +26,15 @@ export interface AiPromiseConfigProps {
    * @default 'litellm-creds'
    */
   readonly credentialsSecret?: string;
+  /**
+   * Key (entry) of the credentials Secret that every request's virtual key and Open WebUI secret
+   * are derived from; the pipelines receive it as `LITELLM_SALT_KEY`. LiteLLM's own salt key must
+   * never change, so a platform that wants to be able to rotate the derivation secret points this
+   * at an entry of its own (see docs/security.md). Changing it rotates every request's key on the
+   * next run of each request.
+   * @default 'LITELLM_SALT_KEY' (the keys existing installs were derived from)
+   */
+  readonly derivationSecretKey?: string;
   /**
    * The LiteLLM gateway deployment.
    * @default see GatewayConfig
@@ -53,7 +65,8 @@ export interface AiPromiseConfigProps {
    * resource configure run asks Kratix to run it again after this Go duration (`workflow-control.yaml`
    * `retryAfter`, e.g. `2m`) and exits 0, instead of failing. Without it, a failed run waits for
    * Kratix's next reconciliation (10h by default), which hurts most on a first install, while the
-   * gateway is still starting.
+   * gateway is still starting. Needs Kratix with PRs #750/#753 (March 2026): before them a retrying
+   * run replaced the request's Work with its empty output, deleting what had been delivered.
    * @default '' (off: the run fails with exit 1)
    */
   readonly retryWhenLiteLLMUnavailable?: string;
@@ -74,9 +87,8 @@ export interface NetworkPoliciesConfig {
   /**
    * `matchLabels` of the namespaces whose pods may call the gateway on port 4000. Absent means
    * every namespace: each team's apps call it with their key. When set, it must select the
-   * namespaces requests are made in (the resource pipelines run there and call the gateway), the
    * namespaces the UIs and apps run in, and the ingress controller's namespace if `publicUrl` is
-   * served through one.
+   * served through one. The platform namespace, where the pipelines run, is always allowed.
    * @default every namespace
    */
   readonly gatewayClientNamespaces?: Readonly<Record<string, string>>;
@@ -140,6 +152,7 @@ export interface AiPromiseConfig {
   readonly catalog: Required<CatalogProps>;
   readonly platformNamespace: string;
   readonly credentialsSecret: string;
+  readonly derivationSecretKey: string;
   readonly gateway: GatewayConfig;
   readonly database: DatabaseConfig;
   readonly openWebUIImage: string;
@@ -148,6 +161,12 @@ export interface AiPromiseConfig {
   readonly retryWhenLiteLLMUnavailable: string;
 }
 
+/** Where the gateway runs and every workflow of the promise runs: a namespace of its own. */
+export const DEFAULT_PLATFORM_NAMESPACE = 'ai-platform';
+
+/** A key of a Secret's `data`, as Kubernetes validates it. */
+const SECRET_DATA_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+
 /** Pinned images. LiteLLM's non-root build runs under the restricted Pod Security profile. */
 export const LITELLM_IMAGE = 'ghcr.io/berriai/litellm-non_root:main-v1.80.12';
 export const OPEN_WEBUI_IMAGE = 'ghcr.io/open-webui/open-webui:0.6.25';
@@ -155,10 +174,15 @@ export const OPEN_WEBUI_IMAGE = 'ghcr.io/open-webui/open-webui:0.6.25';
 /** Fills every default and validates; resolving an already resolved config returns an equal one. */
 export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromiseConfig {
   const catalog = new Catalog(props.catalog ?? Catalog.DEFAULT.props);
-  const platformNamespace = props.platformNamespace ?? 'default';
+  const platformNamespace = props.platformNamespace ?? DEFAULT_PLATFORM_NAMESPACE;
   requireMatch('platformNamespace', platformNamespace, DNS_LABEL, 'is not a namespace name (lowercase DNS label)');
   const credentialsSecret = props.credentialsSecret ?? 'litellm-creds';
   requireMatch('credentialsSecret', credentialsSecret, DNS_LABEL, 'is not a Secret name (lowercase DNS label)');
+  const derivationSecretKey = props.derivationSecretKey ?? 'LITELLM_SALT_KEY';
+  requireMatch('derivationSecretKey', derivationSecretKey, SECRET_DATA_KEY, 'is not a Secret key (letters, digits, -, _ and .)');
+  if (derivationSecretKey === 'LITELLM_MASTER_KEY') {
+    throw new Error(`derivationSecretKey ${quote(derivationSecretKey)} would derive every request's key from the admin credential: use LITELLM_SALT_KEY or a key of its own`);
+  }
 
   const gateway: GatewayConfig = {
     name: props.gateway?.name ?? 'litellm',
@@ -209,6 +233,7 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     catalog: { tiers: catalog.tiers, models: catalog.models, defaultTier: catalog.defaultTier },
     platformNamespace,
     credentialsSecret,
+    derivationSecretKey,
     gateway,
     database,
     openWebUIImage,

@@ -124,7 +124,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const now = clock(io.env);
   const epoch = keyEpoch(rotation, request.uid, now);
   const workloadDestination = narrowSelector(config.destinations.workloads, request.destinationSelector);
-  const credentials = await resolveCredentials(io.env, config);
+  const credentials = resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey);
   const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
   const apiKey = keyOfEpoch(epoch.id);
@@ -206,7 +206,7 @@ async function resourceDelete(ctx: KratixContext, config: AiPromiseConfig, io: R
   if (typeof name !== 'string' || name === '' || typeof namespace !== 'string' || namespace === '') {
     throw new PipelineError(`metadata.name ${quote(name)} / metadata.namespace ${quote(namespace)} do not identify a request`);
   }
-  const credentials = await resolveCredentials(io.env, config);
+  const credentials = resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey);
   const changes = await deprovision(client, TeamTier.teamIdFor(namespace, name), `${namespace}/${name}`);
   for (const change of changes) io.log(change);

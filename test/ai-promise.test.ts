@@ -30,13 +30,16 @@ describe('AiPromise', () => {
     expect(crd.spec.versions.map((v: any) => v.name)).toEqual(['v1alpha1']);
   });
 
-  it('shows tier, team, ui and the status message as printer columns', () => {
+  it("shows tier, team, ui, and Kratix's own message and Reconciled columns, which a CRD with columns of its own loses", () => {
     const columns = synthPromise().spec.api.spec.versions[0].additionalPrinterColumns;
+    // Kratix's defaults (syntasso/kratix internal/controller/promise_controller.go, setStatusFieldsOnCRD):
+    // message <- .status.message, status <- .status.conditions[?(@.type=="Reconciled")].message
     expect(columns.map((c: any) => [c.name, c.jsonPath])).toEqual([
       ['Tier', '.spec.tier'],
       ['Team', '.spec.team'],
       ['UI', '.spec.ui'],
-      ['Status', '.status.message'],
+      ['Message', '.status.message'],
+      ['Status', '.status.conditions[?(@.type=="Reconciled")].message'],
       ['Age', '.metadata.creationTimestamp'],
     ]);
   });
@@ -62,13 +65,34 @@ describe('AiPromise', () => {
     ids.forEach((id) => expect(id.length).toBeLessThanOrEqual(60));
   });
 
-  it('grants the resource pipelines get on the one credentials Secret, nothing else', () => {
-    const [promiseConfigure, provision, deprovision] = pipelines(synthPromise({ config: { platformNamespace: 'ai-platform' } }));
-    expect(promiseConfigure.spec.rbac).toBeUndefined();
-    for (const p of [provision, deprovision]) {
-      expect(p.spec.rbac.permissions).toEqual([
-        { apiGroups: [''], resources: ['secrets'], resourceNames: ['litellm-creds'], verbs: ['get'], resourceNamespace: 'ai-platform' },
-      ]);
+  it('runs every workflow in the platform namespace, never in the requester\'s', () => {
+    // GIVEN a platform namespace of the platform's choosing
+    const promise = synthPromise({ config: { platformNamespace: 'llm-platform' } });
+    // THEN Kratix runs the promise and resource workflows there (spec.workflows.config.pipelineNamespace)
+    expect(promise.spec.workflows.config).toEqual({ pipelineNamespace: 'llm-platform' });
+    // AND by default that is the dedicated ai-platform namespace
+    expect(synthPromise().spec.workflows.config).toEqual({ pipelineNamespace: 'ai-platform' });
+  });
+
+  it('hands the resource pipelines the master key and derivation secret by secretKeyRef, and grants no pipeline any Secret', () => {
+    // GIVEN the default config and one with a dedicated derivation secret
+    for (const [config, derivationKey] of [
+      [{}, 'LITELLM_SALT_KEY'],
+      [{ credentialsSecret: 'ai-creds', derivationSecretKey: 'AI_PROMISE_KEY_SEED' }, 'AI_PROMISE_KEY_SEED'],
+    ] as const) {
+      const [promiseConfigure, provision, deprovision] = pipelines(synthPromise({ config }));
+      const secret = 'credentialsSecret' in config ? config.credentialsSecret : 'litellm-creds';
+      // THEN no pipeline asks Kratix for RBAC on Secrets (or anything else)
+      for (const p of [promiseConfigure, provision, deprovision]) expect(p.spec.rbac).toBeUndefined();
+      // AND the promise pipeline, which only writes manifests, gets no credentials at all
+      expect(promiseConfigure.spec.containers[0].env.filter((e: any) => e.valueFrom)).toEqual([]);
+      // AND the resource pipelines get exactly the two keys, from the Secret in their own namespace
+      for (const p of [provision, deprovision]) {
+        expect(p.spec.containers[0].env.filter((e: any) => e.valueFrom)).toEqual([
+          { name: 'LITELLM_MASTER_KEY', valueFrom: { secretKeyRef: { name: secret, key: 'LITELLM_MASTER_KEY' } } },
+          { name: 'LITELLM_SALT_KEY', valueFrom: { secretKeyRef: { name: secret, key: derivationKey } } },
+        ]);
+      }
     }
   });
 
@@ -76,14 +100,14 @@ describe('AiPromise', () => {
     const all = pipelines(synthPromise());
     for (const p of all) {
       const env = Object.fromEntries(p.spec.containers[0].env.map((e: any) => [e.name, e.value]));
-      expect(env.LITELLM_URL).toBe('http://litellm.default.svc.cluster.local:4000');
+      expect(env.LITELLM_URL).toBe('http://litellm.ai-platform.svc.cluster.local:4000');
       expect(JSON.parse(env[CONFIG_ENV])).toEqual(JSON.parse(JSON.stringify(resolvePromiseConfig())));
     }
   });
 
   it('passes extra pipeline env, for the HTTP timeouts', () => {
     for (const p of pipelines(synthPromise({ pipelineEnv: { LITELLM_TIMEOUT_MS: '5000' } }))) {
-      expect(p.spec.containers[0].env.at(-1)).toEqual({ name: 'LITELLM_TIMEOUT_MS', value: '5000' });
+      expect(p.spec.containers[0].env).toContainEqual({ name: 'LITELLM_TIMEOUT_MS', value: '5000' });
     }
   });
 
@@ -117,6 +141,8 @@ describe('AiPromise', () => {
     ['a database name too long for its Service', { config: { database: { name: 'n'.repeat(60) } } }, 'make an instance name of 79 characters: <teamId>-<name>-postgresql must be at most 63'],
     ['a retry duration Kratix cannot parse', { config: { retryWhenLiteLLMUnavailable: '1d' } }, "retryWhenLiteLLMUnavailable '1d' is not a duration Kratix accepts, such as 90s, 2m or 1h"],
     ['a secret in the pipeline env', { pipelineEnv: { LITELLM_MASTER_KEY: 'sk-x' } }, "pipelineEnv 'LITELLM_MASTER_KEY' is set by the promise or by Kratix itself"],
+    ['the master key as derivation secret', { config: { derivationSecretKey: 'LITELLM_MASTER_KEY' } }, "derivationSecretKey 'LITELLM_MASTER_KEY' would derive every request's key from the admin credential"],
+    ['a derivation secret that is no Secret key', { config: { derivationSecretKey: 'seed/1' } }, "derivationSecretKey 'seed/1' is not a Secret key"],
     ['a bad pipeline env name', { pipelineEnv: { 'litellm-timeout': '1' } }, "pipelineEnv name 'litellm-timeout' is not an environment variable name"],
   ])('rejects %s', (_, props, message) => {
     expect(() => synthPromise(props)).toThrow(message);

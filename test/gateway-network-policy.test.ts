@@ -48,12 +48,12 @@ describe('GatewayNetworkPolicy', () => {
     expect(p.spec.egress).toBeUndefined();
   });
 
-  it('narrows the callers to the namespaces the platform labels', () => {
+  it('narrows the callers to the namespaces the platform labels, and keeps the platform namespace where the pipelines run', () => {
     // GIVEN a platform that admits only namespaces labelled ai-access=granted
     const { policy: p } = policy({ clientNamespaces: { 'ai-access': 'granted' } });
-    // THEN the rule's namespace selector is those labels and the port is unchanged
+    // THEN the rule admits those namespaces and the pods of the policy's own namespace, on the same port
     expect(p.spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'ai-access': 'granted' } } }], ports: [{ port: 4000, protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'ai-access': 'granted' } } }, { podSelector: {} }], ports: [{ port: 4000, protocol: 'TCP' }] },
     ]);
   });
 

@@ -54,7 +54,7 @@ describe('two destinations', () => {
     const ui = (loadAll(run.outputs.get('workload/open-webui.yaml')!) as any[]).find((o) => o.kind === 'Deployment');
     const env = Object.fromEntries(ui.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     expect(env.OPENAI_API_BASE_URL).toBe('https://ai.platform.example.com/v1');
-    expect(run.status.ai).toMatchObject({ apiEndpoint: 'https://ai.platform.example.com', internalApiEndpoint: 'http://litellm.default.svc.cluster.local:4000' });
+    expect(run.status.ai).toMatchObject({ apiEndpoint: 'https://ai.platform.example.com', internalApiEndpoint: 'http://litellm.ai-platform.svc.cluster.local:4000' });
   });
 
   it('lets a request narrow the choice of cluster, and the choice is all that changes', async () => {

@@ -100,7 +100,7 @@ describe('resource configure', () => {
     expect(secret.metadata).toMatchObject({ name: 'example-litellm-key', namespace: ns });
     expect(keys[0]).toMatchObject({ team_id: team.team_id, models: ['gpt-5', 'gemini-2.5-pro'], expires: null });
     expect(keys[0]!.token).toBe(sha256(secret.stringData.OPENAI_API_KEY));
-    expect(secret.stringData.OPENAI_BASE_URL).toBe('http://litellm.default.svc.cluster.local:4000/v1');
+    expect(secret.stringData.OPENAI_BASE_URL).toBe('http://litellm.ai-platform.svc.cluster.local:4000/v1');
     // AND the key works and sees exactly its models
     const models = (await (await fetch(`${emulator.url}/v1/models`, { headers: { authorization: `Bearer ${secret.stringData.OPENAI_API_KEY}` } })).json()) as { data: { id: string }[] };
     expect(models.data.map((m) => m.id).sort()).toEqual(['gemini-2.5-pro', 'gpt-5']);
@@ -111,7 +111,7 @@ describe('resource configure', () => {
     // AND the status says what the user has
     expect(run.status.message).toBe(`Ready: small tier, 2 models, key in Secret example-litellm-key, UI at http://example-openwebui.${ns}.svc.cluster.local`);
     expect(run.status.ai).toMatchObject({
-      apiEndpoint: 'http://litellm.default.svc.cluster.local:4000',
+      apiEndpoint: 'http://litellm.ai-platform.svc.cluster.local:4000',
       apiCredsSecretName: 'example-litellm-key',
       uiEndpoint: `http://example-openwebui.${ns}.svc.cluster.local`,
       teamId: `ai.${ns}.example`,
@@ -376,43 +376,31 @@ describe('secrets', () => {
     }
   });
 
-  it('reads the keys from the credentials Secret through the Kubernetes API when the env has none', async () => {
-    // GIVEN a fake API server that serves only default/litellm-creds to the right token
+  it('takes the keys from its environment only: without them it fails in one line, and never calls the Kubernetes API', async () => {
+    // GIVEN a fake Kubernetes API that would serve the credentials Secret to the pod's token
     const saDir = mkdtempSync(join(tmpdir(), 'sa-'));
     writeFileSync(join(saDir, 'token'), 'pipeline-sa-token\n');
     const seen: string[] = [];
     const api: Server = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
-      if (req.url === '/api/v1/namespaces/default/secrets/litellm-creds' && req.headers.authorization === 'Bearer pipeline-sa-token') {
-        const data = { LITELLM_MASTER_KEY: Buffer.from(emulator.masterKey).toString('base64'), LITELLM_SALT_KEY: Buffer.from(SALT_KEY).toString('base64') };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Secret', data }));
-      } else {
-        res.writeHead(403).end('{}');
-      }
+      seen.push(`${req.method} ${req.url}`);
+      const data = { LITELLM_MASTER_KEY: Buffer.from(emulator.masterKey).toString('base64'), LITELLM_SALT_KEY: Buffer.from(SALT_KEY).toString('base64') };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Secret', data }));
     });
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     const apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
     try {
-      // WHEN the pipeline runs without LITELLM_MASTER_KEY / LITELLM_SALT_KEY
-      const ns = freshNamespace();
-      const env = { KUBERNETES_API_URL: apiUrl, KUBERNETES_SERVICEACCOUNT_DIR: saDir };
-      const run = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('example', ns, SPEC), litellmUrl: emulator.url, masterKey: '', saltKey: '', env });
-      // THEN it read exactly that Secret and provisioned with the same derived key as with env keys
-      expectSuccess(run);
-      expect(seen).toEqual(['GET /api/v1/namespaces/default/secrets/litellm-creds Bearer pipeline-sa-token']);
-      const withEnv = await configure(aiRequest('example', ns, SPEC));
-      expect(secretOf(run)).toEqual(secretOf(withEnv));
-      // AND a refused read is a clear error
-      const refused = await kratixRun({
-        type: 'resource',
-        action: 'configure',
-        object: aiRequest('example', ns, SPEC),
-        litellmUrl: emulator.url,
-        masterKey: '',
-        saltKey: '',
-        env: { ...env, AI_PROMISE_CONFIG: JSON.stringify({ platformNamespace: 'elsewhere' }) },
-      });
-      expectOneLineFailure(refused, 'reading Secret elsewhere/litellm-creds was refused (403)');
+      // WHEN the pipeline runs without LITELLM_MASTER_KEY / LITELLM_SALT_KEY in its environment
+      emulator.resetRequests();
+      const env = { KUBERNETES_API_URL: apiUrl, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICEACCOUNT_DIR: saDir };
+      const object = aiRequest('example', freshNamespace(), SPEC);
+      const noMaster = await kratixRun({ type: 'resource', action: 'configure', object, litellmUrl: emulator.url, masterKey: '', env });
+      const noSalt = await kratixRun({ type: 'resource', action: 'delete', object, litellmUrl: emulator.url, masterKey: emulator.masterKey, saltKey: '', env });
+      // THEN each fails with one line naming the variable and where promise.yaml takes it from
+      expectOneLineFailure(noMaster, 'LITELLM_MASTER_KEY is not set: promise.yaml passes it from key LITELLM_MASTER_KEY of Secret ai-platform/litellm-creds');
+      expectOneLineFailure(noSalt, 'LITELLM_SALT_KEY is not set: promise.yaml passes it from key LITELLM_SALT_KEY of Secret ai-platform/litellm-creds');
+      // AND nothing asked the Kubernetes API, nor LiteLLM
+      expect(seen).toEqual([]);
+      expect(emulator.requests.filter((r) => r.path.startsWith('/team/') || r.path.startsWith('/key/'))).toEqual([]);
     } finally {
       await new Promise((resolve) => api.close(resolve));
     }
@@ -420,7 +408,7 @@ describe('secrets', () => {
 
   it('refuses a key with a trailing newline instead of trimming it (the gateway would not)', async () => {
     const run = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('example', freshNamespace(), SPEC), litellmUrl: emulator.url, masterKey: emulator.masterKey, saltKey: `${SALT_KEY}\n` });
-    expectOneLineFailure(run, 'LITELLM_SALT_KEY (Secret default/litellm-creds or the environment) has leading or trailing whitespace');
+    expectOneLineFailure(run, 'LITELLM_SALT_KEY (key LITELLM_SALT_KEY of Secret ai-platform/litellm-creds) has leading or trailing whitespace');
   });
 
   it('refuses a salt key equal to the master key', async () => {
@@ -437,7 +425,7 @@ describe('promise configure', () => {
     const objects = [...run.outputs.values()].flatMap((y) => loadAll(y)) as any[];
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['postgresql/litellm', 'Deployment/litellm', 'Service/litellm', 'ConfigMap/litellm-config']));
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    expect(run.status).toEqual({ message: 'Gateway litellm and its database requested in default' });
+    expect(run.status).toEqual({ message: 'Gateway litellm and its database requested in ai-platform' });
     expect(load(readFileSync(join(run.dir, 'metadata', 'destination-selectors.yaml'), 'utf8'))).toEqual([{ directory: 'platform', matchLabels: { environment: 'dev' } }]);
   });
 

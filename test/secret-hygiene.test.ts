@@ -43,8 +43,9 @@ interface Captured {
 let emulator: LiteLLMEmulator;
 let kubernetes: Server;
 let kubernetesUrl: string;
-/** What the fake Kubernetes API answers for the credentials Secret. */
+/** What a fake Kubernetes API would answer for the credentials Secret: the pipeline must never ask. */
 let secretAnswer: { status: number; data?: Record<string, string> } = { status: 404 };
+let kubernetesCalls = 0;
 let root: string;
 let saDir: string;
 let runs = 0;
@@ -59,6 +60,7 @@ beforeAll(async () => {
   mkdirSync(saDir);
   writeFileSync(join(saDir, 'token'), SA_TOKEN);
   kubernetes = createServer((req, res) => {
+    kubernetesCalls++;
     const authorized = req.headers.authorization === `Bearer ${SA_TOKEN}`;
     const wanted = req.url === '/api/v1/namespaces/default/secrets/litellm-creds';
     const status = !authorized ? 401 : wanted ? secretAnswer.status : 403;
@@ -308,24 +310,17 @@ describe('secrets stay out of outputs, status and logs', () => {
     }
   });
 
-  it('credentials missing, refused, invalid, or read from the Kubernetes API', async () => {
-    const viaApi = { masterKey: '', saltKey: '', env: { KUBERNETES_API_URL: kubernetesUrl, KUBERNETES_SERVICEACCOUNT_DIR: saDir } };
-    // GIVEN no credentials in the environment and no Kubernetes API
-    expectClean(await capture('no credentials', { object: requestOf('creds'), masterKey: '', saltKey: '' }), 'no credentials', 1);
-    // GIVEN a Kubernetes API without the Secret, refusing it, or holding salt = master
-    secretAnswer = { status: 404 };
-    expectClean(await capture('secret missing', { object: requestOf('creds'), ...viaApi }), 'secret missing', 1);
-    secretAnswer = { status: 403 };
-    expectClean(await capture('secret refused', { object: requestOf('creds'), ...viaApi }), 'secret refused', 1);
-    secretAnswer = { status: 200, data: { LITELLM_MASTER_KEY: MASTER_KEY, LITELLM_SALT_KEY: MASTER_KEY } };
-    expectClean(await capture('salt is master', { object: requestOf('creds'), ...viaApi }), 'salt is master', 1);
-    secretAnswer = { status: 200, data: { LITELLM_MASTER_KEY: MASTER_KEY } };
-    expectClean(await capture('salt missing', { object: requestOf('creds'), ...viaApi }), 'salt missing', 1);
-    // GIVEN a Kubernetes API holding the credentials WHEN the pipeline reads them from there
-    secretAnswer = { status: 200, data: { LITELLM_MASTER_KEY: MASTER_KEY, LITELLM_SALT_KEY: SALT_KEY, OPENAI_API_KEY: 'sk-upstream-provider-key-0000000000' } };
-    // THEN it provisions, and neither the credentials nor the token show anywhere
-    expectClean(await capture('credentials from the API', { object: requestOf('creds'), ...viaApi }), 'credentials from the API', 0);
-    expect(deliveredKey(captured.at(-1)!.texts)).toMatch(/^sk-/);
+  it('credentials missing or invalid in the environment, with a Kubernetes API that would serve them', async () => {
+    // GIVEN a Kubernetes API and service account token that would hand out the credentials Secret
+    kubernetesCalls = 0;
+    secretAnswer = { status: 200, data: { LITELLM_MASTER_KEY: MASTER_KEY, LITELLM_SALT_KEY: SALT_KEY } };
+    const withApi = { KUBERNETES_API_URL: kubernetesUrl, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICEACCOUNT_DIR: saDir };
+    // WHEN the credentials are missing from the environment, or the salt is the master key, or the salt is missing
+    expectClean(await capture('no credentials', { object: requestOf('creds'), masterKey: '', saltKey: '', env: withApi }), 'no credentials', 1);
+    expectClean(await capture('salt is master', { object: requestOf('creds'), saltKey: MASTER_KEY, env: withApi }), 'salt is master', 1);
+    expectClean(await capture('salt missing', { object: requestOf('creds'), saltKey: '', env: withApi }), 'salt missing', 1);
+    // THEN each run fails, leaks nothing, and never asked the Kubernetes API for anything
+    expect(kubernetesCalls).toBe(0);
   });
 
   it('across all scenarios: no secret anywhere but the Secret, and every delivered key is live in LiteLLM', () => {
@@ -376,30 +371,32 @@ describe("the promise's RBAC", () => {
     return into;
   }
 
-  it('grants only get on the one credentials Secret, in one namespace', () => {
+  it('asks Kratix for no permission at all: no pipeline may read a Secret through the Kubernetes API', () => {
     // GIVEN the generated promise WHEN every permission its pipelines ask for is collected
-    const permissions = grants(promise);
-    // THEN there are some (the resource pipelines read the credentials Secret)
-    expect(permissions.length).toBeGreaterThan(0);
-    // AND each is exactly: get, on secrets, named litellm-creds, in the platform namespace
-    for (const permission of permissions) {
-      expect(permission).toEqual({ apiGroups: [''], resources: ['secrets'], resourceNames: ['litellm-creds'], verbs: ['get'], resourceNamespace: 'default' });
-    }
-    // AND nothing is a wildcard, and nothing lists or watches
-    const text = JSON.stringify(permissions);
-    expect(text).not.toContain('"*"');
-    expect(text).not.toMatch(/"(list|watch|create|update|patch|delete|deletecollection)"/);
-    expect(new Set(permissions.map((p: any) => p.resourceNamespace)).size).toBe(1);
+    // THEN there is none: the credentials reach the resource pipelines as secretKeyRefs
+    expect(grants(promise)).toEqual([]);
   });
 
-  it('asks for the Secret only in the pipelines that read it', () => {
+  it('runs every workflow in the platform namespace, where the credentials Secret is, and references it from nowhere else', () => {
     // GIVEN the promise's workflows
-    const pipelines = (workflow: string, action: string): any[] => promise.spec.workflows?.[workflow]?.[action] ?? [];
-    // THEN the resource pipelines, which read the credentials, carry the permission
-    for (const action of ['configure', 'delete']) {
-      for (const pipeline of pipelines('resource', action)) expect(grants(pipeline), `resource ${action} ${pipeline.metadata.name}`).toHaveLength(1);
+    expect(promise.spec.workflows.config.pipelineNamespace).toBe('ai-platform');
+    // THEN the only references to the credentials Secret are secretKeyRefs of the resource pipelines
+    const refs: string[] = [];
+    for (const [workflow, actions] of Object.entries(promise.spec.workflows as Record<string, Record<string, any[]>>)) {
+      if (workflow === 'config') continue;
+      for (const [action, pipelines] of Object.entries(actions)) {
+        for (const pipeline of pipelines) {
+          for (const env of pipeline.spec.containers.flatMap((c: any) => c.env ?? [])) {
+            if (env.valueFrom) refs.push(`${workflow}/${action} ${env.name}<-${env.valueFrom.secretKeyRef.name}/${env.valueFrom.secretKeyRef.key}`);
+          }
+        }
+      }
     }
-    // AND the promise pipeline, which only renders manifests that reference the Secret, does not
-    for (const pipeline of pipelines('promise', 'configure')) expect(grants(pipeline), `promise configure ${pipeline.metadata.name}`).toEqual([]);
+    expect(refs).toEqual([
+      'resource/configure LITELLM_MASTER_KEY<-litellm-creds/LITELLM_MASTER_KEY',
+      'resource/configure LITELLM_SALT_KEY<-litellm-creds/LITELLM_SALT_KEY',
+      'resource/delete LITELLM_MASTER_KEY<-litellm-creds/LITELLM_MASTER_KEY',
+      'resource/delete LITELLM_SALT_KEY<-litellm-creds/LITELLM_SALT_KEY',
+    ]);
   });
 });

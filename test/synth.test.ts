@@ -68,7 +68,7 @@ describe('promise outputs', () => {
   it('narrow the gateway to the configured client namespaces', () => {
     const narrowed = promiseOutputs(resolvePromiseConfig({ networkPolicies: { gatewayClientNamespaces: { 'ai-access': 'granted' } } }));
     const gatewayPolicy = (loadAll(narrowed.get('platform/network-policies.yaml')!) as any[])[0];
-    expect(gatewayPolicy.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'ai-access': 'granted' } } }]);
+    expect(gatewayPolicy.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'ai-access': 'granted' } } }, { podSelector: {} }]);
   });
 
   it('carry no NetworkPolicy when they are turned off, and nothing else changes', () => {
