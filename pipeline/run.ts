@@ -150,7 +150,8 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   });
 
   const dryRun = io.env.KRATIX_DRY_RUN === 'true';
-  const desired = { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now };
+  const legacyTeamId = TeamTier.legacyTeamIdFor(request.namespace, request.name);
+  const desired = { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now, ...(legacyTeamId ? { legacyTeamId } : {}) };
   const { changes } = await reconcile(client, desired, dryRun);
   for (const change of changes) io.log(change);
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
@@ -208,7 +209,9 @@ async function resourceDelete(ctx: KratixContext, config: AiPromiseConfig, io: R
   }
   const credentials = await resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey);
-  const changes = await deprovision(client, TeamTier.teamIdFor(namespace, name), `${namespace}/${name}`);
+  const legacyTeamId = TeamTier.legacyTeamIdFor(namespace, name);
+  const teamIds = [TeamTier.teamIdFor(namespace, name), ...(legacyTeamId ? [legacyTeamId] : [])];
+  const changes = await deprovision(client, teamIds, `${namespace}/${name}`);
   for (const change of changes) io.log(change);
   return 0;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS, DEFAULT_TIERS, MANAGED_BY, diffableJson, resolvePromiseConfig } from '../constructs/index.js';
+import { DEFAULT_MODELS, DEFAULT_TIERS, MANAGED_BY, TeamTier, diffableJson, resolvePromiseConfig } from '../constructs/index.js';
 import { type KratixRunResult, SALT_KEY, aiRequest, kratixRun } from './support/kratix-run.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
 import { validateWithKubernetesModels } from './support/manifests.js';
@@ -215,6 +215,51 @@ describe('resource configure', () => {
   });
 });
 
+describe('long names', () => {
+  const NAME = 'a-rather-long-request-name-for-chat';
+  const longNamespace = () => `${freshNamespace()}-${'n'.repeat(30)}`;
+
+  it("keeps a request whose name spells out another request's shortened id apart from it", async () => {
+    // GIVEN a request whose team id needs shortening, and a second request in the same namespace
+    // named after the shape shortened ids had before
+    const ns = longNamespace();
+    const legacy = TeamTier.legacyTeamIdFor(ns, NAME)!;
+    const squatter = legacy.slice(`ai.${ns}.`.length);
+    expect(TeamTier.teamIdFor(ns, squatter)).toBe(legacy);
+    // WHEN both are provisioned, the squatter first
+    const first = await configure(aiRequest(squatter, ns, SPEC, 'uid-squatter'));
+    const second = await configure(aiRequest(NAME, ns, SPEC, 'uid-long'));
+    // THEN both succeed with teams of their own
+    expectSuccess(first);
+    expectSuccess(second);
+    expect(second.status.ai.teamId).toBe(TeamTier.teamIdFor(ns, NAME));
+    expect(second.status.ai.teamId).not.toBe(first.status.ai.teamId);
+    expect(teamOf(ns, NAME)!.team_id).toBe(TeamTier.teamIdFor(ns, NAME));
+  });
+
+  it('moves a team from the id an earlier version gave it, and a delete removes both ids', async () => {
+    // GIVEN a request provisioned under the old shortened id
+    const ns = longNamespace();
+    const legacy = TeamTier.legacyTeamIdFor(ns, NAME)!;
+    const metadata = { 'managed-by': MANAGED_BY, request: `${ns}/${NAME}`, 'request-uid': 'uid-long-moved', owner: 'engineering', tier: 'small' };
+    emulator.seedTeam({ team_id: legacy, team_alias: `${ns}/${NAME}`, metadata });
+    emulator.seedKey('sk-key-under-the-legacy-id-000000000000', { team_id: legacy, key_alias: `${legacy}/key-r0`, metadata: { ...metadata, epoch: 'r0' } });
+    // WHEN it is configured
+    const run = await configure(aiRequest(NAME, ns, SPEC, 'uid-long-moved'));
+    // THEN the old team and its key are gone and the request has its team under the new id
+    expectSuccess(run);
+    expect(run.stdout).toContain(`deleted team ${legacy} (an id of an earlier version)`);
+    expect(emulator.teams().some((t) => t.team_id === legacy)).toBe(false);
+    expect(emulator.keys().some((k) => k.team_id === legacy)).toBe(false);
+    expect(teamOf(ns, NAME)!.team_id).toBe(TeamTier.teamIdFor(ns, NAME));
+    // AND a delete of a request that still has a team under the old id removes it too
+    emulator.seedTeam({ team_id: legacy, team_alias: `${ns}/${NAME}`, metadata });
+    const removed = await remove(aiRequest(NAME, ns, SPEC, 'uid-long-moved'));
+    expectSuccess(removed);
+    expect(emulator.teams().filter((t) => t.metadata?.request === `${ns}/${NAME}`)).toEqual([]);
+  });
+});
+
 describe('a platform-extended catalog', () => {
   it('provisions a registered tier and Ollama model from the config in promise.yaml, with no new image', async () => {
     // GIVEN a platform that registered an xlarge tier and a local Ollama model (one typed entry each)
@@ -266,6 +311,50 @@ describe('resource delete', () => {
     const second = await remove(object);
     expectSuccess(second);
     expect(second.stdout).toContain('already gone');
+  });
+
+  it('fails closed when the team lookup answers 404 "Team not found" but the team is there', async () => {
+    // GIVEN a provisioned request, and a LiteLLM whose team lookup fails (its handler turns any
+    // exception of the lookup into 404 "Team not found")
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    const key = secretOf(await configure(object)).stringData.OPENAI_API_KEY;
+    emulator.inject({ path: '/team/info', teamLookupFails: true });
+    // WHEN the request is deleted
+    const failed = await remove(object);
+    // THEN the run fails in one line instead of reporting the team gone, and the key no longer works
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(failed.stderr).toContain(`said team 'ai.${ns}.example' is not found but still lists 1 key(s) of it (deleted the 1 of this request); Kratix retries the delete`);
+    expect((await fetch(`${emulator.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    // AND the retry, with a healthy lookup, removes the team and succeeds
+    const retried = await remove(object);
+    expectSuccess(retried);
+    expect(teamOf(ns)).toBeUndefined();
+  });
+
+  it('fails closed, key untouched, when neither the team lookup nor the key list can be trusted', async () => {
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    const key = secretOf(await configure(object)).stringData.OPENAI_API_KEY;
+    emulator.inject({ path: '/team/info', teamLookupFails: true });
+    emulator.inject({ path: '/key/list', status: 500, times: Infinity });
+    const failed = await kratixRun({ type: 'resource', action: 'delete', object, litellmUrl: emulator.url, masterKey: emulator.masterKey, env: { LITELLM_MAX_ATTEMPTS: '2' } });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(failed.stderr).toContain(`/key/list answered 500`);
+    expect(keysOf(ns).map((k) => k.token)).toEqual([sha256(key)]);
+  });
+
+  it('fails closed when LITELLM_URL has a wrong path (FastAPI 404 Not Found)', async () => {
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    await configure(object);
+    const run = await kratixRun({ type: 'resource', action: 'delete', object, litellmUrl: `${emulator.url}/wrong/base`, masterKey: emulator.masterKey });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`which is not LiteLLM's "Team not found": check that LITELLM_URL is the proxy's base URL`);
+    expect(keysOf(ns)).toHaveLength(1);
+    expect(teamOf(ns)).toBeDefined();
   });
 
   it('succeeds for a request that never provisioned, even one the catalog rejects', async () => {
