@@ -110,6 +110,7 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
   // key_name ends in the plaintext's last four characters: a different ending means the alias holds
   // some other key (an older uid or salt key), which must be replaced, not adopted.
   const currentMatches = current !== undefined && (current.key_name ?? '').endsWith(desired.apiKey.slice(-4));
+  if (current !== undefined && currentMatches) refuseRetired(desired, current, ours);
   const { graced, remove } = previousKeys(desired, ours.filter((k) => k !== current));
   const stale = [...(current && !currentMatches ? [current] : []), ...remove].map((k) => String(k.key_alias));
   if (stale.length > 0) steps.push({ kind: 'delete-keys', aliases: stale, reason: 'stale' });
@@ -123,11 +124,6 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
       fields.push('models');
       body.models = desired.key.models;
     }
-    if (current.expires) {
-      // The current key must never expire: re-runs keep it, so an expiry would kill it silently.
-      fields.push('expires');
-      body.duration = '-1';
-    }
     if (fields.length > 0) steps.push({ kind: 'update-key', body, fields });
   }
   // Only once the new key exists does the previous one start its countdown.
@@ -136,6 +132,26 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
     steps.push({ kind: 'expire-key', alias: String(graced.key_alias), body: { key, duration: `${desired.graceSeconds}s` } });
   }
   return steps;
+}
+
+/**
+ * A key this request rotated away from never comes back (docs/design.md, "Rotation"). The epoch of a
+ * run can recur: the request changes its rotation policy and back, or the clock steps back. Then the
+ * desired alias names a key that was already superseded, and adopting it would revive a key the
+ * requester may have rotated because it leaked. Retired, for good, is a key of this request that has
+ * an expiry (the pipeline sets one only on a key it rotated away from; an expired key has one too) or
+ * that is older than another key of the same request uid: the current key only moves forward.
+ */
+function refuseRetired(desired: Desired, current: ObservedKey, ours: readonly ObservedKey[]): void {
+  const uid = desired.key.metadata['request-uid'];
+  const created = Date.parse(current.created_at ?? '');
+  const newer = ours.find((k) => k !== current && k.metadata?.['request-uid'] === uid && Date.parse(k.created_at ?? '') > created);
+  const why = current.expires ? `it expires or expired at ${current.expires}` : newer ? `key ${String(newer.key_alias)} is newer` : undefined;
+  if (why !== undefined) {
+    throw new PipelineError(
+      `key '${desired.key.key_alias}' was rotated away from (${why}) and never becomes current again; the request's epoch went back (a rotation policy changed back, or the clock stepped back): bump spec.rotation.trigger to get a new key`,
+    );
+  }
 }
 
 /** Epoch ids start with `r<trigger>` (pipeline/rotation.ts). */
@@ -148,10 +164,13 @@ const TRIGGER = /^r(\d+)/;
 function refuseLowerTrigger(desired: Desired, ours: readonly ObservedKey[]): void {
   const wanted = Number(TRIGGER.exec(String(desired.key.metadata.epoch))?.[1] ?? 0);
   const uid = desired.key.metadata['request-uid'];
-  const used = ours
-    .filter((k) => k.metadata?.['request-uid'] === uid)
-    .map((k) => Number(TRIGGER.exec(String(k.metadata?.epoch ?? ''))?.[1] ?? -1));
-  const highest = Math.max(-1, ...used);
+  // A loop, not Math.max(...spread): a team may hold any number of keys, and a spread of that size
+  // overflows the stack.
+  let highest = -1;
+  for (const k of ours) {
+    if (k.metadata?.['request-uid'] !== uid) continue;
+    highest = Math.max(highest, Number(TRIGGER.exec(String(k.metadata?.epoch ?? ''))?.[1] ?? -1));
+  }
   if (highest > wanted) {
     throw new PipelineError(`spec.rotation.trigger ${wanted} is lower than ${highest}, which this request already used: triggers only go up`);
   }
