@@ -77,12 +77,7 @@ function loadConfig(env: NodeJS.ProcessEnv): AiPromiseConfig {
 }
 
 function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKey: string): LiteLLMClient {
-  const baseUrl = env.LITELLM_URL || gatewayInternalUrl(config);
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new PipelineError(`LITELLM_URL ${quote(baseUrl)} is not a URL`);
-  }
+  const baseUrl = checkedBaseUrl(env.LITELLM_URL || gatewayInternalUrl(config));
   const number = (name: string): number | undefined => {
     const value = env[name];
     if (value === undefined || value === '') return undefined;
@@ -97,6 +92,30 @@ function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKe
     callTimeoutMs: number('LITELLM_CALL_TIMEOUT_MS'),
     maxAttempts: number('LITELLM_MAX_ATTEMPTS'),
   });
+}
+
+/**
+ * LITELLM_URL must be a plain http(s) base URL. A `user:password@` makes got send Basic auth instead
+ * of the master key, and a query or fragment would be mangled into every call's path. The messages
+ * never repeat the value: it may carry a password or a token, and they reach the log and status.
+ */
+export function checkedBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new PipelineError('LITELLM_URL is not a URL (its value is not repeated here: it may hold a credential); set it to the proxy base URL, e.g. http://litellm.ai-platform.svc:4000');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new PipelineError(`LITELLM_URL for ${url.host} carries a user or password; remove it: the pipeline authenticates with LITELLM_MASTER_KEY only`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new PipelineError(`LITELLM_URL is not an http or https URL (its value is not repeated here: it may hold a credential)`);
+  }
+  if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
+    throw new PipelineError(`LITELLM_URL for ${url.host} has a query or fragment; remove it: the value must be the proxy base URL`);
+  }
+  return value;
 }
 
 function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): number {

@@ -383,6 +383,29 @@ describe('bad input', () => {
   });
 });
 
+describe('LITELLM_URL', () => {
+  const withUrl = (change: (url: URL) => void): string => {
+    const url = new URL(emulator.url);
+    change(url);
+    return url.href;
+  };
+  const cases: [string, () => string, string, string[]][] = [
+    ['a user and password', () => withUrl((u) => ((u.username = 'admin'), (u.password = 'hunter2-pass'))), 'carries a user or password', ['hunter2-pass', 'admin']],
+    ['a query', () => `${emulator.url}/?token=query-secret-123`, 'has a query or fragment', ['query-secret-123']],
+    ['a fragment', () => `${emulator.url}/#fragment-secret-456`, 'has a query or fragment', ['fragment-secret-456']],
+    ['no URL at all', () => 'litellm.svc with-secret-789', 'LITELLM_URL is not a URL', ['with-secret-789']],
+  ];
+  it.each(cases)('with %s is refused, without repeating it, before any call', async (_, url, message, secrets) => {
+    for (const action of ['configure', 'delete'] as const) {
+      emulator.resetRequests();
+      const run = await kratixRun({ type: 'resource', action, object: aiRequest('example', freshNamespace(), SPEC), litellmUrl: url(), masterKey: emulator.masterKey });
+      expectOneLineFailure(run, message);
+      for (const secret of secrets) expect(`${run.stderr}${run.statusText}`).not.toContain(secret);
+      expect(emulator.requests).toEqual([]);
+    }
+  });
+});
+
 describe('LiteLLM faults', () => {
   it('survives a transient 500 and a 429 with Retry-After', async () => {
     const ns = freshNamespace();
