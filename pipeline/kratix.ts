@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { PipelineError, oneLine } from './errors.js';
@@ -39,6 +39,26 @@ export function readObject(ctx: KratixContext): unknown {
   }
 }
 
+/** The metadata files this pipeline writes; everything else in metadata/ belongs to Kratix. */
+const OWNED_METADATA = ['status.yaml', 'destination-selectors.yaml', 'workflow-control.yaml'];
+
+/**
+ * Removes what an earlier attempt of this pipeline may have left: Kratix restarts a failed
+ * container in the same pod with the same emptyDirs (kratix-contract.md §6), so a
+ * `workflow-control.yaml` or half the outputs of a failed attempt would otherwise become part of
+ * this attempt's result. `outputDirs` are the output/ subdirectories the pipeline writes.
+ */
+export function clearPreviousAttempt(ctx: KratixContext, outputDirs: readonly string[]): void {
+  const paths = [...outputDirs.map((d) => join(ctx.dir, 'output', d)), ...OWNED_METADATA.map((f) => join(ctx.dir, 'metadata', f))];
+  for (const path of paths) {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch (error) {
+      throw new PipelineError(`cannot clear ${path}, which an earlier attempt may have left: ${fsProblem(error)}`);
+    }
+  }
+}
+
 /** Writes `output/<path>` for each file; Kratix turns every file there into a workload. */
 export function writeOutputs(ctx: KratixContext, files: ReadonlyMap<string, string>): void {
   for (const [path, content] of files) writeFile(join(ctx.dir, 'output', path), content);
@@ -68,6 +88,14 @@ export function writeRetryAfter(ctx: KratixContext, retryAfter: string, message:
 }
 
 function writeFile(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  } catch (error) {
+    throw new PipelineError(`cannot write ${path}: ${fsProblem(error)}`);
+  }
+}
+
+function fsProblem(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? oneLine(String(error), 120);
 }

@@ -2,7 +2,7 @@ import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, T
 import { resolveCredentials } from './credentials.js';
 import { LiteLLMUnavailableError, PipelineError, oneLine, redact } from './errors.js';
 import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
-import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
+import { type KratixContext, clearPreviousAttempt, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
@@ -23,6 +23,8 @@ export async function runPipeline(io: RunIO): Promise<number> {
   const ctx = kratixContext(io.env);
   let config: AiPromiseConfig | undefined;
   try {
+    // First, so that a same-pod restart starts from what Kratix gave, not what a failed attempt left.
+    clearPreviousAttempt(ctx, [PLATFORM_DIR, WORKLOAD_DIR]);
     config = loadConfig(io.env);
     const workflow = `${ctx.workflowType}/${ctx.workflowAction}`;
     switch (workflow) {
@@ -38,26 +40,39 @@ export async function runPipeline(io: RunIO): Promise<number> {
         );
     }
   } catch (error) {
-    // Bugs get the same one-line treatment: a stack trace in a pipeline log helps nobody, and the
-    // status must say what failed.
-    const message = redact(oneLine(error instanceof PipelineError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`));
-    const retryAfter = config?.retryWhenLiteLLMUnavailable;
-    if (error instanceof LiteLLMUnavailableError && retryAfter && ctx.workflowType === 'resource' && ctx.workflowAction === 'configure') {
-      // Nothing was written to output yet, and Kratix writes no Work for a retrying pipeline.
-      const waiting = `Waiting for LiteLLM, retrying in ${retryAfter}: ${message}`;
-      io.error(`warning: ${waiting}`);
+    return reportFailure(ctx, config, io, error);
+  }
+}
+
+/**
+ * Every failure ends here, and here nothing may throw: one line on stderr, the status when the
+ * metadata dir takes it, and the exit code. A stack trace in a pipeline log helps nobody.
+ */
+function reportFailure(ctx: KratixContext, config: AiPromiseConfig | undefined, io: RunIO, error: unknown): number {
+  // Bugs get the same one-line treatment, and the status must say what failed.
+  const message = redact(oneLine(error instanceof PipelineError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`));
+  const retryAfter = config?.retryWhenLiteLLMUnavailable;
+  if (error instanceof LiteLLMUnavailableError && retryAfter && ctx.workflowType === 'resource' && ctx.workflowAction === 'configure') {
+    // Nothing was written to output yet, and Kratix writes no Work for a retrying pipeline.
+    const waiting = `Waiting for LiteLLM, retrying in ${retryAfter}: ${message}`;
+    try {
       writeRetryAfter(ctx, retryAfter, waiting);
       writeStatus(ctx, { message: waiting });
+      io.error(`warning: ${waiting}`);
       return 0;
+    } catch (writeError) {
+      // Without workflow-control.yaml Kratix would take exit 0 for success: fail instead.
+      io.error(`error: ${message}; the retry could not be requested: ${oneLine((writeError as Error)?.message ?? String(writeError))}`);
+      return 1;
     }
-    io.error(`error: ${message}`);
-    try {
-      writeStatus(ctx, { message: `Failed: ${message}` });
-    } catch {
-      // The status is best effort when the metadata dir itself is unusable; stderr already has it.
-    }
-    return 1;
   }
+  io.error(`error: ${message}`);
+  try {
+    writeStatus(ctx, { message: `Failed: ${message}` });
+  } catch {
+    // The status is best effort when the metadata dir itself is unusable; stderr already has it.
+  }
+  return 1;
 }
 
 function loadConfig(env: NodeJS.ProcessEnv): AiPromiseConfig {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
@@ -436,6 +436,62 @@ describe('LiteLLM faults', () => {
     const bad = await configure(aiRequest('example', 'bad', { ...SPEC, tier: 'xl' }), { AI_PROMISE_CONFIG: diffableJson(config) }, DOWN);
     expect(bad.code).toBe(1);
     expect(bad.metadata.has('workflow-control.yaml')).toBe(false);
+  });
+
+  it('ends in one line, exit 1, when it should ask for a retry but cannot write the metadata dir', async () => {
+    // GIVEN the retry option, LiteLLM down, and a metadata dir that cannot be written
+    const config = resolvePromiseConfig({ retryWhenLiteLLMUnavailable: '2m' });
+    const run = await kratixRun({
+      type: 'resource',
+      action: 'configure',
+      object: aiRequest('example', freshNamespace(), SPEC),
+      litellmUrl: DOWN,
+      masterKey: emulator.masterKey,
+      env: { LITELLM_CALL_TIMEOUT_MS: '2000', AI_PROMISE_CONFIG: diffableJson(config) },
+      prepare: (dir) => {
+        rmSync(join(dir, 'metadata'), { recursive: true });
+        symlinkSync(join(dir, 'nowhere', 'metadata'), join(dir, 'metadata'));
+      },
+    });
+    // THEN one line says both what failed and that the retry could not be requested; no stack trace
+    expect(run.code).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^error: LiteLLM GET .* failed: ECONNREFUSED .*; the retry could not be requested: cannot write .*workflow-control\.yaml: E[A-Z]+\n$/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a restart in the same pod leaves nothing of the failed attempt in the result', async () => {
+    // GIVEN an attempt that asked Kratix for a retry (LiteLLM down) and left workflow-control.yaml,
+    // plus a half-written output and a stale platform file, in the pod's emptyDirs
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    const config = diffableJson(resolvePromiseConfig({ retryWhenLiteLLMUnavailable: '2m' }));
+    const dir = mkdtempSync(join(tmpdir(), 'same-pod-'));
+    const first = await kratixRun({ type: 'resource', action: 'configure', object, litellmUrl: DOWN, masterKey: emulator.masterKey, dir, env: { LITELLM_CALL_TIMEOUT_MS: '1000', AI_PROMISE_CONFIG: config } });
+    expect(first.metadata.has('workflow-control.yaml')).toBe(true);
+    // WHEN the next attempt runs in the same directories, with LiteLLM back
+    const again = await kratixRun({
+      type: 'resource',
+      action: 'configure',
+      object,
+      litellmUrl: emulator.url,
+      masterKey: emulator.masterKey,
+      dir,
+      samePod: true,
+      env: { AI_PROMISE_CONFIG: config },
+      prepare: (d) => {
+        mkdirSync(join(d, 'output', 'workload'), { recursive: true });
+        mkdirSync(join(d, 'output', 'platform'), { recursive: true });
+        writeFileSync(join(d, 'output', 'workload', 'half-written.yaml'), 'apiVersion: v1\nkind: ConfigMap\n');
+        writeFileSync(join(d, 'output', 'platform', 'stale.yaml'), 'apiVersion: v1\nkind: ConfigMap\n');
+      },
+    });
+    // THEN its result is exactly a fresh run's: no retry request, no stale output
+    expectSuccess(again);
+    const fresh = await configure(object, { AI_PROMISE_CONFIG: config });
+    expect([...again.metadata.keys()].sort()).toEqual([...fresh.metadata.keys()].sort());
+    expect(again.metadata.has('workflow-control.yaml')).toBe(false);
+    expect(again.outputs).toEqual(fresh.outputs);
   });
 
   it('converges after a run that failed half-way', async () => {
