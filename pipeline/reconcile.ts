@@ -254,6 +254,12 @@ export async function reconcile(client: LiteLLMClient, desired: Desired, dryRun 
   throw new PipelineError(`LiteLLM team '${teamId}' kept changing while ${MAX_ROUNDS} reconcile rounds ran; another writer is racing this pipeline`);
 }
 
+/** Aliases for a log line: a team can hold any number of keys, a log line should not. */
+function listed(aliases: readonly string[]): string {
+  const shown = aliases.slice(0, 5).join(', ');
+  return aliases.length > 5 ? `${shown} and ${aliases.length - 5} more` : shown;
+}
+
 /** A step in words, without secrets: for dry-run logs. */
 export function describe(step: Step): string {
   switch (step.kind) {
@@ -262,7 +268,7 @@ export function describe(step: Step): string {
     case 'update-team':
       return `update team ${String(step.body.team_id)}: ${step.fields.join(', ')}`;
     case 'delete-keys':
-      return `delete ${step.reason} keys ${step.aliases.join(', ')}`;
+      return `delete ${step.reason} keys ${listed(step.aliases)}`;
     case 'create-key':
       return `create key ${step.body.key_alias}`;
     case 'update-key':
@@ -291,7 +297,7 @@ async function apply(client: LiteLLMClient, desired: Desired, step: Step): Promi
       const response = await client.post('/key/delete', { key_aliases: step.aliases });
       // 404 "No keys found": already deleted, by an overlapping run or by hand.
       if (response.status !== 200 && response.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', response));
-      return `deleted ${step.reason} key${step.aliases.length === 1 ? '' : 's'} ${step.aliases.join(', ')}`;
+      return `deleted ${step.reason} key${step.aliases.length === 1 ? '' : 's'} ${listed(step.aliases)}`;
     }
     case 'create-key': {
       await refuseRevived(client, step.body);

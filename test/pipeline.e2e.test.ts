@@ -494,6 +494,12 @@ describe('LiteLLM faults', () => {
     expect(again.outputs).toEqual(fresh.outputs);
   });
 
+  it('fails in one line on an answer bigger than its cap, instead of running out of memory', async () => {
+    emulator.inject({ path: '/team/info', status: 200, body: { team_info: { team_id: 'x', padding: 'x'.repeat(24 * 1024 * 1024) } } });
+    const run = await configure(aiRequest('example', freshNamespace(), SPEC));
+    expectOneLineFailure(run, `LiteLLM GET ${emulator.url}/team/info answered more than 8 MiB`);
+  });
+
   it('converges after a run that failed half-way', async () => {
     // GIVEN a run that created the team and then failed on the key
     const ns = freshNamespace();
