@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dump, load } from 'js-yaml';
-import { PipelineError, oneLine } from './errors.js';
+import { PipelineError, RequestError, oneLine } from './errors.js';
 
 /** Kratix hands over a Kubernetes object; anything near this size is not one. */
 const MAX_INPUT_BYTES = 1024 * 1024;
@@ -26,7 +26,7 @@ export function readObject(ctx: KratixContext): unknown {
   const path = join(ctx.dir, 'input', 'object.yaml');
   let text: string;
   try {
-    if (statSync(path).size > MAX_INPUT_BYTES) throw new PipelineError(`${path} is larger than ${MAX_INPUT_BYTES} bytes`);
+    if (statSync(path).size > MAX_INPUT_BYTES) throw new RequestError(`${path} is larger than ${MAX_INPUT_BYTES} bytes`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof PipelineError) throw error;
@@ -35,7 +35,7 @@ export function readObject(ctx: KratixContext): unknown {
   try {
     return load(text, { maxAliases: 0, maxDepth: 64 });
   } catch (error) {
-    throw new PipelineError(`${path} is not valid YAML: ${oneLine(String((error as Error).message ?? error), 200)}`);
+    throw new RequestError(`${path} is not valid YAML: ${oneLine(String((error as Error).message ?? error), 200)}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import got, { type Got } from 'got';
-import { LiteLLMUnavailableError, PipelineError, oneLine, redact } from './errors.js';
+import { LiteLLMUnavailableError, PipelineError, sanitize } from './errors.js';
 
 export interface LiteLLMClientOptions {
   /** Base URL of the proxy, e.g. http://litellm.default.svc.cluster.local:4000 */
@@ -91,11 +91,12 @@ export class LiteLLMClient {
   }
 
   /**
-   * One line without secrets. A proxy in front of LiteLLM may echo the Authorization header into an
-   * error body, and master keys generated elsewhere need not start with `sk-`.
+   * One line without secrets or terminal escapes. A proxy in front of LiteLLM may echo the
+   * Authorization header into an error body, and master keys generated elsewhere need not start
+   * with `sk-`.
    */
   private scrub(text: string): string {
-    return redact(oneLine(this.masterKey === '' ? text : text.split(this.masterKey).join('***')));
+    return sanitize(this.masterKey === '' ? text : text.split(this.masterKey).join('***'));
   }
 
   /**

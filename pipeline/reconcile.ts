@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MANAGED_BY, type KeySpec, type TeamSpec } from '../constructs/index.js';
-import { PipelineError } from './errors.js';
+import { PipelineError, RequestError } from './errors.js';
 import { type LiteLLMClient, errorMessage } from './litellm-client.js';
 
 /** The fields of a LiteLLM team row the pipeline reads (`/team/info` → `team_info`). */
@@ -148,7 +148,7 @@ function refuseRetired(desired: Desired, current: ObservedKey, ours: readonly Ob
   const newer = ours.find((k) => k !== current && k.metadata?.['request-uid'] === uid && Date.parse(k.created_at ?? '') > created);
   const why = current.expires ? `it expires or expired at ${current.expires}` : newer ? `key ${String(newer.key_alias)} is newer` : undefined;
   if (why !== undefined) {
-    throw new PipelineError(
+    throw new RequestError(
       `key '${desired.key.key_alias}' was rotated away from (${why}) and never becomes current again; the request's epoch went back (a rotation policy changed back, or the clock stepped back): bump spec.rotation.trigger to get a new key`,
     );
   }
@@ -172,7 +172,7 @@ function refuseLowerTrigger(desired: Desired, ours: readonly ObservedKey[]): voi
     highest = Math.max(highest, Number(TRIGGER.exec(String(k.metadata?.epoch ?? ''))?.[1] ?? -1));
   }
   if (highest > wanted) {
-    throw new PipelineError(`spec.rotation.trigger ${wanted} is lower than ${highest}, which this request already used: triggers only go up`);
+    throw new RequestError(`spec.rotation.trigger ${wanted} is lower than ${highest}, which this request already used: triggers only go up`);
   }
 }
 
@@ -343,7 +343,7 @@ async function refuseRevived(client: LiteLLMClient, body: KeySpec & { key: strin
   const rows = (response.body as { keys?: unknown[] } | undefined)?.keys ?? [];
   const token = createHash('sha256').update(body.key).digest('hex');
   if (rows.some((row) => typeof row === 'object' && row !== null && (row as { token?: unknown }).token === token)) {
-    throw new PipelineError(`key '${body.key_alias}' was revoked before (the request went back to an earlier rotation); bump spec.rotation.trigger to get a new key`);
+    throw new RequestError(`key '${body.key_alias}' was revoked before (the request went back to an earlier rotation); bump spec.rotation.trigger to get a new key`);
   }
 }
 

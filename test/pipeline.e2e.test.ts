@@ -63,15 +63,22 @@ function expectSuccess(run: KratixRunResult): void {
   expect(run.code).toBe(0);
 }
 
-function expectOneLineFailure(run: KratixRunResult, message: string): void {
+/**
+ * One line on stderr with the detail. The status, which the requester reads, repeats it only for a
+ * fault of the request itself; for anything else it is the short `status` sentence given.
+ */
+function expectOneLineFailure(run: KratixRunResult, message: string, status?: string): void {
   expect(run.code).toBe(1);
   expect(run.stdout).toBe('');
   const lines = run.stderr.trimEnd().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toContain(message);
   expect(run.stderr).not.toMatch(/\n\s+at /);
-  expect(run.status.message).toBe(`Failed: ${lines[0]!.replace(/^error: /, '')}`);
+  expect(run.status.message).toBe(`Failed: ${status ?? lines[0]!.replace(/^error: /, '')}`);
 }
+
+const CHECK_LOG = 'the platform team can find the reason in the pipeline log';
+const LITELLM_DID_NOT_ANSWER = 'LiteLLM did not answer while provisioning the team and key in LiteLLM; the platform team should check that LiteLLM is up (details in the pipeline log)';
 
 describe('resource configure', () => {
   it('provisions a team and a key, writes the Secret and the UI, and reports status', async () => {
@@ -399,7 +406,7 @@ describe('LITELLM_URL', () => {
     for (const action of ['configure', 'delete'] as const) {
       emulator.resetRequests();
       const run = await kratixRun({ type: 'resource', action, object: aiRequest('example', freshNamespace(), SPEC), litellmUrl: url(), masterKey: emulator.masterKey });
-      expectOneLineFailure(run, message);
+      expectOneLineFailure(run, message, `the pipeline failed while reading the LiteLLM settings and credentials; ${CHECK_LOG}`);
       for (const secret of secrets) expect(`${run.stderr}${run.statusText}`).not.toContain(secret);
       expect(emulator.requests).toEqual([]);
     }
@@ -419,7 +426,11 @@ describe('LiteLLM faults', () => {
 
   it('fails within a bounded time naming the URL when LiteLLM is down', async () => {
     const run = await configure(aiRequest('example', freshNamespace(), SPEC), { LITELLM_CALL_TIMEOUT_MS: '3000' }, DOWN);
-    expectOneLineFailure(run, `LiteLLM GET ${DOWN}/team/info failed: ECONNREFUSED`);
+    expectOneLineFailure(
+      run,
+      `LiteLLM GET ${DOWN}/team/info failed: ECONNREFUSED`,
+      LITELLM_DID_NOT_ANSWER,
+    );
     expect(run.elapsedMs).toBeLessThan(10_000);
   });
 
@@ -429,8 +440,10 @@ describe('LiteLLM faults', () => {
     expect(run.code).toBe(0);
     const waiting = `Waiting for LiteLLM, retrying in 2m: LiteLLM GET ${DOWN}/team/info failed: ECONNREFUSED`;
     expect(run.stderr).toMatch(new RegExp(`^warning: ${waiting.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(gave up after \\d attempts\\)\n$`));
-    expect(load(run.metadata.get('workflow-control.yaml')!)).toEqual({ retryAfter: '2m', message: expect.stringContaining(waiting) });
-    expect(run.status.message).toContain(waiting);
+    // The status and the retry message are tenant-visible: what happens, without LiteLLM's words.
+    const visible = 'Waiting for LiteLLM, retrying in 2m: it did not answer while provisioning the team and key in LiteLLM';
+    expect(load(run.metadata.get('workflow-control.yaml')!)).toEqual({ retryAfter: '2m', message: visible });
+    expect(run.status.message).toBe(visible);
     expect(run.outputs.size).toBe(0);
     // Bad input is not worth a retry: it still fails.
     const bad = await configure(aiRequest('example', 'bad', { ...SPEC, tier: 'xl' }), { AI_PROMISE_CONFIG: diffableJson(config) }, DOWN);
@@ -497,7 +510,21 @@ describe('LiteLLM faults', () => {
   it('fails in one line on an answer bigger than its cap, instead of running out of memory', async () => {
     emulator.inject({ path: '/team/info', status: 200, body: { team_info: { team_id: 'x', padding: 'x'.repeat(24 * 1024 * 1024) } } });
     const run = await configure(aiRequest('example', freshNamespace(), SPEC));
-    expectOneLineFailure(run, `LiteLLM GET ${emulator.url}/team/info answered more than 8 MiB`);
+    expectOneLineFailure(run, `LiteLLM GET ${emulator.url}/team/info answered more than 8 MiB`, `the pipeline failed while provisioning the team and key in LiteLLM; ${CHECK_LOG}`);
+  });
+
+  it("keeps LiteLLM's raw error text out of the tenant-visible status, and sanitized in the log", async () => {
+    // GIVEN a LiteLLM whose error text carries a key fragment, a key hash, control characters and
+    // terminal escapes
+    const hash = sha256('some key');
+    const hostile = `\u001b[2J\u001b]0;owned\u0007\u001b[31mInvalid key sk-...Wx9z Key Hash (Token) =${hash}\u0000\r\ninjected: sk-plaintext-value-123\u001b[0m`;
+    emulator.inject({ method: 'POST', path: '/team/new', status: 400, body: { error: { message: hostile, type: 'auth_error', param: 'None', code: '400' } } });
+    const run = await configure(aiRequest('example', freshNamespace(), SPEC));
+    // THEN the status says what failed and who acts, in one short sentence without LiteLLM's words
+    expectOneLineFailure(run, `LiteLLM POST ${emulator.url}/team/new answered 400: Invalid key sk-*** Key Hash (Token) =<hash> injected: sk-***`, `the pipeline failed while provisioning the team and key in LiteLLM; ${CHECK_LOG}`);
+    // AND the log line has the detail, with no escape, control character, key fragment or hash
+    expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    for (const leaked of ['Wx9z', hash, 'plaintext-value', 'owned']) expect(`${run.stderr}${run.statusText}`).not.toContain(leaked);
   });
 
   it('converges after a run that failed half-way', async () => {
@@ -505,7 +532,7 @@ describe('LiteLLM faults', () => {
     const ns = freshNamespace();
     emulator.inject({ method: 'POST', path: '/key/generate', status: 503, times: Infinity });
     const failed = await configure(aiRequest('example', ns, SPEC), { LITELLM_MAX_ATTEMPTS: '2' });
-    expectOneLineFailure(failed, `LiteLLM POST ${emulator.url}/key/generate answered 503`);
+    expectOneLineFailure(failed, `LiteLLM POST ${emulator.url}/key/generate answered 503`, LITELLM_DID_NOT_ANSWER);
     expect(teamOf(ns)).toBeDefined();
     expect(keysOf(ns)).toEqual([]);
     // WHEN LiteLLM recovers and Kratix re-runs
@@ -525,7 +552,7 @@ describe('LiteLLM faults', () => {
     emulator.seedKey('sk-hand-made-key-0000000000000000', { team_id: `ai.${ns}.example`, key_alias: 'hand-made-key' });
     emulator.resetRequests();
     const run = await configure(aiRequest('example', ns, SPEC));
-    expectOneLineFailure(run, `LiteLLM team 'ai.${ns}.example' exists but was not created by this promise for ${ns}/example`);
+    expectOneLineFailure(run, `LiteLLM team 'ai.${ns}.example' exists but was not created by this promise for ${ns}/example`, `the pipeline failed while provisioning the team and key in LiteLLM; ${CHECK_LOG}`);
     const deleted = await remove(aiRequest('example', ns, SPEC));
     expectSuccess(deleted);
     expect(deleted.stdout).toContain('left untouched');
@@ -586,7 +613,7 @@ describe('secrets', () => {
         saltKey: '',
         env: { ...env, AI_PROMISE_CONFIG: JSON.stringify({ platformNamespace: 'elsewhere' }) },
       });
-      expectOneLineFailure(refused, 'reading Secret elsewhere/litellm-creds was refused (403)');
+      expectOneLineFailure(refused, 'reading Secret elsewhere/litellm-creds was refused (403)', `the pipeline failed while reading the LiteLLM settings and credentials; ${CHECK_LOG}`);
     } finally {
       await new Promise((resolve) => api.close(resolve));
     }
@@ -594,12 +621,12 @@ describe('secrets', () => {
 
   it('refuses a key with a trailing newline instead of trimming it (the gateway would not)', async () => {
     const run = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('example', freshNamespace(), SPEC), litellmUrl: emulator.url, masterKey: emulator.masterKey, saltKey: `${SALT_KEY}\n` });
-    expectOneLineFailure(run, 'LITELLM_SALT_KEY (Secret default/litellm-creds or the environment) has leading or trailing whitespace');
+    expectOneLineFailure(run, 'LITELLM_SALT_KEY (Secret default/litellm-creds or the environment) has leading or trailing whitespace', `the pipeline failed while reading the LiteLLM settings and credentials; ${CHECK_LOG}`);
   });
 
   it('refuses a salt key equal to the master key', async () => {
     const run = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('example', freshNamespace(), SPEC), litellmUrl: emulator.url, masterKey: emulator.masterKey, saltKey: emulator.masterKey });
-    expectOneLineFailure(run, 'LITELLM_SALT_KEY must differ from LITELLM_MASTER_KEY');
+    expectOneLineFailure(run, 'LITELLM_SALT_KEY must differ from LITELLM_MASTER_KEY', `the pipeline failed while reading the LiteLLM settings and credentials; ${CHECK_LOG}`);
   });
 });
 
@@ -617,6 +644,10 @@ describe('promise configure', () => {
 
   it('rejects an unknown workflow clearly', async () => {
     const run = await kratixRun({ type: 'promise', action: 'delete', object: {}, litellmUrl: emulator.url, masterKey: '' });
-    expectOneLineFailure(run, "KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION 'promise/delete' is not one of promise/configure, resource/configure, resource/delete");
+    expectOneLineFailure(
+      run,
+      "KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION 'promise/delete' is not one of promise/configure, resource/configure, resource/delete",
+      `the pipeline failed while reading the promise configuration; ${CHECK_LOG}`,
+    );
   });
 });
