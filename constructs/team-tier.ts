@@ -10,6 +10,14 @@ export const MANAGED_BY = 'kratix-ai-promise';
 
 /** Longest readable team id; longer ones keep a readable prefix and end in a hash of the full id. */
 const MAX_TEAM_ID = 63;
+/** Hex digits of SHA-256 that end a shortened team id: 96 bits, so no one can find a collision. */
+const TEAM_ID_HASH_HEX = 24;
+/**
+ * Separates a shortened id's prefix from its hash. Namespaces and request names are DNS labels
+ * (a-z, 0-9, -), so an unshortened id never contains `_`: no request name can spell out another
+ * request's shortened id.
+ */
+const SHORTENED_MARK = '_';
 
 /** The LiteLLM team a request owns: the body fields of `/team/new`, compared field by field on re-runs. */
 export interface TeamSpec {
@@ -69,11 +77,27 @@ export interface TeamTierProps {
  * `OPENAI_BASE_URL`, so any OpenAI client can `envFrom` it.
  */
 export class TeamTier extends Construct {
-  /** Deterministic LiteLLM team id of a request: one team per request, never per `spec.team`. */
+  /**
+   * Deterministic LiteLLM team id of a request: one team per request, never per `spec.team`. Ids of
+   * at most 63 characters are `ai.<namespace>.<name>`; longer ones become `<first 38>_<24 hex of
+   * SHA-256(full id)>`, which no unshortened id can equal (it never contains `_`).
+   */
   static teamIdFor(namespace: string, name: string): string {
     // Namespaces cannot contain dots, so the first dot after the prefix separates namespace from name.
     const full = `ai.${namespace}.${name}`;
     if (full.length <= MAX_TEAM_ID) return full;
+    const digest = createHash('sha256').update(full).digest('hex').slice(0, TEAM_ID_HASH_HEX);
+    return `${full.slice(0, MAX_TEAM_ID - TEAM_ID_HASH_HEX - SHORTENED_MARK.length)}${SHORTENED_MARK}${digest}`;
+  }
+
+  /**
+   * The id earlier versions of this promise gave a request whose id needed shortening (`<first 50>-<12
+   * hex>`, which another request's name could spell out); undefined when the id was never shortened.
+   * The pipeline moves such a team to the current id, and a delete removes both.
+   */
+  static legacyTeamIdFor(namespace: string, name: string): string | undefined {
+    const full = `ai.${namespace}.${name}`;
+    if (full.length <= MAX_TEAM_ID) return undefined;
     const digest = createHash('sha256').update(full).digest('hex').slice(0, 12);
     return `${full.slice(0, MAX_TEAM_ID - digest.length - 1)}-${digest}`;
   }

@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dump, load } from 'js-yaml';
-import { PipelineError, oneLine } from './errors.js';
+import { PipelineError, RequestError, oneLine } from './errors.js';
 
 /** Kratix hands over a Kubernetes object; anything near this size is not one. */
 const MAX_INPUT_BYTES = 1024 * 1024;
@@ -26,7 +26,7 @@ export function readObject(ctx: KratixContext): unknown {
   const path = join(ctx.dir, 'input', 'object.yaml');
   let text: string;
   try {
-    if (statSync(path).size > MAX_INPUT_BYTES) throw new PipelineError(`${path} is larger than ${MAX_INPUT_BYTES} bytes`);
+    if (statSync(path).size > MAX_INPUT_BYTES) throw new RequestError(`${path} is larger than ${MAX_INPUT_BYTES} bytes`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof PipelineError) throw error;
@@ -35,7 +35,27 @@ export function readObject(ctx: KratixContext): unknown {
   try {
     return load(text, { maxAliases: 0, maxDepth: 64 });
   } catch (error) {
-    throw new PipelineError(`${path} is not valid YAML: ${oneLine(String((error as Error).message ?? error), 200)}`);
+    throw new RequestError(`${path} is not valid YAML: ${oneLine(String((error as Error).message ?? error), 200)}`);
+  }
+}
+
+/** The metadata files this pipeline writes; everything else in metadata/ belongs to Kratix. */
+const OWNED_METADATA = ['status.yaml', 'destination-selectors.yaml', 'workflow-control.yaml'];
+
+/**
+ * Removes what an earlier attempt of this pipeline may have left: Kratix restarts a failed
+ * container in the same pod with the same emptyDirs (kratix-contract.md §6), so a
+ * `workflow-control.yaml` or half the outputs of a failed attempt would otherwise become part of
+ * this attempt's result. `outputDirs` are the output/ subdirectories the pipeline writes.
+ */
+export function clearPreviousAttempt(ctx: KratixContext, outputDirs: readonly string[]): void {
+  const paths = [...outputDirs.map((d) => join(ctx.dir, 'output', d)), ...OWNED_METADATA.map((f) => join(ctx.dir, 'metadata', f))];
+  for (const path of paths) {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch (error) {
+      throw new PipelineError(`cannot clear ${path}, which an earlier attempt may have left: ${fsProblem(error)}`);
+    }
   }
 }
 
@@ -68,6 +88,14 @@ export function writeRetryAfter(ctx: KratixContext, retryAfter: string, message:
 }
 
 function writeFile(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  } catch (error) {
+    throw new PipelineError(`cannot write ${path}: ${fsProblem(error)}`);
+  }
+}
+
+function fsProblem(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? oneLine(String(error), 120);
 }

@@ -1,5 +1,5 @@
 import got, { type Got } from 'got';
-import { LiteLLMUnavailableError, oneLine, redact } from './errors.js';
+import { LiteLLMUnavailableError, PipelineError, sanitize } from './errors.js';
 
 export interface LiteLLMClientOptions {
   /** Base URL of the proxy, e.g. http://litellm.default.svc.cluster.local:4000 */
@@ -21,7 +21,16 @@ export interface LiteLLMClientOptions {
    * @default 5
    */
   readonly maxAttempts?: number;
+  /**
+   * Largest response body read; a larger one fails the call. Bounds memory: Kratix's default
+   * pipeline limit is 256Mi, and a body is held as text and then parsed.
+   * @default 8 MiB
+   */
+  readonly maxResponseBytes?: number;
 }
+
+/** A response bigger than the client reads: no retry gives a smaller one. */
+class ResponseTooLarge extends Error {}
 
 export interface LiteLLMResponse {
   readonly status: number;
@@ -49,12 +58,14 @@ export class LiteLLMClient {
   private readonly callTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly masterKey: string;
+  private readonly maxResponseBytes: number;
 
   constructor(options: LiteLLMClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.masterKey = options.masterKey;
+    this.maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
     this.http = got.extend({
       headers: { authorization: `Bearer ${options.masterKey}`, accept: 'application/json' },
       timeout: { request: options.attemptTimeoutMs ?? 10_000 },
@@ -80,11 +91,38 @@ export class LiteLLMClient {
   }
 
   /**
-   * One line without secrets. A proxy in front of LiteLLM may echo the Authorization header into an
-   * error body, and master keys generated elsewhere need not start with `sk-`.
+   * One line without secrets or terminal escapes. A proxy in front of LiteLLM may echo the
+   * Authorization header into an error body, and master keys generated elsewhere need not start
+   * with `sk-`.
    */
   private scrub(text: string): string {
-    return redact(oneLine(this.masterKey === '' ? text : text.split(this.masterKey).join('***')));
+    return sanitize(this.masterKey === '' ? text : text.split(this.masterKey).join('***'));
+  }
+
+  /**
+   * One HTTP attempt that stops reading past maxResponseBytes: a Content-Length above it is refused
+   * before the body arrives, and a body that streams past it is cancelled mid-way, so memory stays
+   * bounded whatever the server sends.
+   */
+  private async bounded(url: string, method: 'GET' | 'POST', body: unknown) {
+    const request = this.http(url, { method, ...(body === undefined ? {} : { json: body }) });
+    let tooLarge = false;
+    const stop = () => {
+      tooLarge = true;
+      request.cancel();
+    };
+    request.on('response', (response: { headers: Record<string, string | string[] | undefined> }) => {
+      if (Number(response.headers['content-length']) > this.maxResponseBytes) stop();
+    });
+    request.on('downloadProgress', (progress: { transferred: number }) => {
+      if (progress.transferred > this.maxResponseBytes) stop();
+    });
+    try {
+      return await request;
+    } catch (error) {
+      if (tooLarge) throw new ResponseTooLarge();
+      throw error;
+    }
   }
 
   private async call(method: 'GET' | 'POST', path: string, body: unknown): Promise<LiteLLMResponse> {
@@ -97,7 +135,7 @@ export class LiteLLMClient {
       else this.counts.writes++;
       let retryAfterMs: number | undefined;
       try {
-        const response = await this.http(url, { method, ...(body === undefined ? {} : { json: body }) });
+        const response = await this.bounded(url, method, body);
         const parsed = parseBody(response.body);
         if (RETRYABLE_STATUS.has(response.statusCode)) {
           lastProblem = `answered ${response.statusCode}: ${errorMessage(parsed.ok ? parsed.value : response.body)}`;
@@ -108,6 +146,9 @@ export class LiteLLMClient {
           return { status: response.statusCode, body: parsed.value };
         }
       } catch (error) {
+        if (error instanceof ResponseTooLarge) {
+          throw new PipelineError(this.scrub(`${where} answered more than ${mebibytes(this.maxResponseBytes)}, more than a LiteLLM answer to this pipeline can be; check the proxy at LITELLM_URL`));
+        }
         lastProblem = `failed: ${connectionProblem(error)}`;
       }
       const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1));
@@ -118,6 +159,10 @@ export class LiteLLMClient {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.round((bytes / 1024 / 1024) * 100) / 100} MiB`;
 }
 
 function parseBody(text: string): { ok: true; value: unknown } | { ok: false } {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MANAGED_BY, type KeySpec, type TeamSpec } from '../constructs/index.js';
-import { PipelineError } from './errors.js';
-import type { LiteLLMClient } from './litellm-client.js';
+import { PipelineError, RequestError } from './errors.js';
+import { type LiteLLMClient, errorMessage } from './litellm-client.js';
 
 /** The fields of a LiteLLM team row the pipeline reads (`/team/info` → `team_info`). */
 export interface ObservedTeam {
@@ -15,8 +15,10 @@ export interface ObservedTeam {
   readonly models?: readonly string[] | null;
 }
 
-/** The fields of a LiteLLM key row the pipeline reads (`/team/info` → `keys[]`, no token). */
+/** The fields of a LiteLLM key row the pipeline reads (`/team/info` → `keys[]`, expired ones too). */
 export interface ObservedKey {
+  /** SHA-256 hex of the plaintext: `/team/info` returns it (its loop meant to drop it edits a copy). */
+  readonly token?: string | null;
   readonly key_alias?: string | null;
   /** `sk-...` plus the plaintext's last four characters. */
   readonly key_name?: string | null;
@@ -43,6 +45,11 @@ export interface Desired {
   /** How long the previous key stays valid after a rotation; 0 deletes it at once. */
   readonly graceSeconds: number;
   readonly now: Date;
+  /**
+   * The team id an earlier version of this promise gave this request (TeamTier.legacyTeamIdFor):
+   * looked up once when the current id has no team, and removed if it is this request's.
+   */
+  readonly legacyTeamId?: string;
 }
 
 export type Step =
@@ -103,6 +110,7 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
   // key_name ends in the plaintext's last four characters: a different ending means the alias holds
   // some other key (an older uid or salt key), which must be replaced, not adopted.
   const currentMatches = current !== undefined && (current.key_name ?? '').endsWith(desired.apiKey.slice(-4));
+  if (current !== undefined && currentMatches) refuseRetired(desired, current, ours);
   const { graced, remove } = previousKeys(desired, ours.filter((k) => k !== current));
   const stale = [...(current && !currentMatches ? [current] : []), ...remove].map((k) => String(k.key_alias));
   if (stale.length > 0) steps.push({ kind: 'delete-keys', aliases: stale, reason: 'stale' });
@@ -116,11 +124,6 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
       fields.push('models');
       body.models = desired.key.models;
     }
-    if (current.expires) {
-      // The current key must never expire: re-runs keep it, so an expiry would kill it silently.
-      fields.push('expires');
-      body.duration = '-1';
-    }
     if (fields.length > 0) steps.push({ kind: 'update-key', body, fields });
   }
   // Only once the new key exists does the previous one start its countdown.
@@ -129,6 +132,26 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
     steps.push({ kind: 'expire-key', alias: String(graced.key_alias), body: { key, duration: `${desired.graceSeconds}s` } });
   }
   return steps;
+}
+
+/**
+ * A key this request rotated away from never comes back (docs/design.md, "Rotation"). The epoch of a
+ * run can recur: the request changes its rotation policy and back, or the clock steps back. Then the
+ * desired alias names a key that was already superseded, and adopting it would revive a key the
+ * requester may have rotated because it leaked. Retired, for good, is a key of this request that has
+ * an expiry (the pipeline sets one only on a key it rotated away from; an expired key has one too) or
+ * that is older than another key of the same request uid: the current key only moves forward.
+ */
+function refuseRetired(desired: Desired, current: ObservedKey, ours: readonly ObservedKey[]): void {
+  const uid = desired.key.metadata['request-uid'];
+  const created = Date.parse(current.created_at ?? '');
+  const newer = ours.find((k) => k !== current && k.metadata?.['request-uid'] === uid && Date.parse(k.created_at ?? '') > created);
+  const why = current.expires ? `it expires or expired at ${current.expires}` : newer ? `key ${String(newer.key_alias)} is newer` : undefined;
+  if (why !== undefined) {
+    throw new RequestError(
+      `key '${desired.key.key_alias}' was rotated away from (${why}) and never becomes current again; the request's epoch went back (a rotation policy changed back, or the clock stepped back): bump spec.rotation.trigger to get a new key`,
+    );
+  }
 }
 
 /** Epoch ids start with `r<trigger>` (pipeline/rotation.ts). */
@@ -141,12 +164,15 @@ const TRIGGER = /^r(\d+)/;
 function refuseLowerTrigger(desired: Desired, ours: readonly ObservedKey[]): void {
   const wanted = Number(TRIGGER.exec(String(desired.key.metadata.epoch))?.[1] ?? 0);
   const uid = desired.key.metadata['request-uid'];
-  const used = ours
-    .filter((k) => k.metadata?.['request-uid'] === uid)
-    .map((k) => Number(TRIGGER.exec(String(k.metadata?.epoch ?? ''))?.[1] ?? -1));
-  const highest = Math.max(-1, ...used);
+  // A loop, not Math.max(...spread): a team may hold any number of keys, and a spread of that size
+  // overflows the stack.
+  let highest = -1;
+  for (const k of ours) {
+    if (k.metadata?.['request-uid'] !== uid) continue;
+    highest = Math.max(highest, Number(TRIGGER.exec(String(k.metadata?.epoch ?? ''))?.[1] ?? -1));
+  }
   if (highest > wanted) {
-    throw new PipelineError(`spec.rotation.trigger ${wanted} is lower than ${highest}, which this request already used: triggers only go up`);
+    throw new RequestError(`spec.rotation.trigger ${wanted} is lower than ${highest}, which this request already used: triggers only go up`);
   }
 }
 
@@ -172,10 +198,19 @@ export interface ReconcileResult {
   readonly changes: string[];
 }
 
-/** `GET /team/info`: the one read of a steady-state run. */
+/** LiteLLM's own answer for a missing team (and, alas, for a failing lookup of one). */
+const TEAM_NOT_FOUND = /team not found/i;
+
+/**
+ * `GET /team/info`: the one read of a steady-state run. Null only for LiteLLM's "Team not found";
+ * any other 404 (a LITELLM_URL with a wrong path answers FastAPI's `{"detail":"Not Found"}`) fails.
+ */
 export async function observe(client: LiteLLMClient, teamId: string): Promise<Observed | null> {
   const response = await client.get('/team/info', { team_id: teamId });
-  if (response.status === 404) return null;
+  if (response.status === 404) {
+    if (TEAM_NOT_FOUND.test(errorMessage(response.body))) return null;
+    throw new PipelineError(`${client.describe('GET', '/team/info', response)}, which is not LiteLLM's "Team not found": check that LITELLM_URL is the proxy's base URL`);
+  }
   if (response.status !== 200) throw new PipelineError(client.describe('GET', '/team/info', response));
   const body = response.body as { team_info?: ObservedTeam; keys?: ObservedKey[] } | undefined;
   if (!body?.team_info || body.team_info.team_id !== teamId) {
@@ -196,10 +231,15 @@ export async function reconcile(client: LiteLLMClient, desired: Desired, dryRun 
   const changes: string[] = [];
   const teamId = desired.team.team_id;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const steps = plan(desired, await observe(client, teamId));
+    const observed = await observe(client, teamId);
+    if (observed === null && round === 1 && desired.legacyTeamId !== undefined) {
+      const moved = await retireLegacyTeam(client, desired.legacyTeamId, String(desired.team.metadata.request), dryRun);
+      changes.push(...moved);
+    }
+    const steps = plan(desired, observed);
     if (steps.length === 0) return { changes };
     // A Kratix dry run previews a request: it may read LiteLLM, never change it.
-    if (dryRun) return { changes: steps.map((step) => `dry run: would ${describe(step)}`) };
+    if (dryRun) return { changes: [...changes, ...steps.map((step) => `dry run: would ${describe(step)}`)] };
     let lostRace = false;
     for (const step of steps) {
       const outcome = await apply(client, desired, step);
@@ -214,6 +254,12 @@ export async function reconcile(client: LiteLLMClient, desired: Desired, dryRun 
   throw new PipelineError(`LiteLLM team '${teamId}' kept changing while ${MAX_ROUNDS} reconcile rounds ran; another writer is racing this pipeline`);
 }
 
+/** Aliases for a log line: a team can hold any number of keys, a log line should not. */
+function listed(aliases: readonly string[]): string {
+  const shown = aliases.slice(0, 5).join(', ');
+  return aliases.length > 5 ? `${shown} and ${aliases.length - 5} more` : shown;
+}
+
 /** A step in words, without secrets: for dry-run logs. */
 export function describe(step: Step): string {
   switch (step.kind) {
@@ -222,7 +268,7 @@ export function describe(step: Step): string {
     case 'update-team':
       return `update team ${String(step.body.team_id)}: ${step.fields.join(', ')}`;
     case 'delete-keys':
-      return `delete ${step.reason} keys ${step.aliases.join(', ')}`;
+      return `delete ${step.reason} keys ${listed(step.aliases)}`;
     case 'create-key':
       return `create key ${step.body.key_alias}`;
     case 'update-key':
@@ -251,7 +297,7 @@ async function apply(client: LiteLLMClient, desired: Desired, step: Step): Promi
       const response = await client.post('/key/delete', { key_aliases: step.aliases });
       // 404 "No keys found": already deleted, by an overlapping run or by hand.
       if (response.status !== 200 && response.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', response));
-      return `deleted ${step.reason} key${step.aliases.length === 1 ? '' : 's'} ${step.aliases.join(', ')}`;
+      return `deleted ${step.reason} key${step.aliases.length === 1 ? '' : 's'} ${listed(step.aliases)}`;
     }
     case 'create-key': {
       await refuseRevived(client, step.body);
@@ -297,7 +343,7 @@ async function refuseRevived(client: LiteLLMClient, body: KeySpec & { key: strin
   const rows = (response.body as { keys?: unknown[] } | undefined)?.keys ?? [];
   const token = createHash('sha256').update(body.key).digest('hex');
   if (rows.some((row) => typeof row === 'object' && row !== null && (row as { token?: unknown }).token === token)) {
-    throw new PipelineError(`key '${body.key_alias}' was revoked before (the request went back to an earlier rotation); bump spec.rotation.trigger to get a new key`);
+    throw new RequestError(`key '${body.key_alias}' was revoked before (the request went back to an earlier rotation); bump spec.rotation.trigger to get a new key`);
   }
 }
 
@@ -315,13 +361,34 @@ async function verifyStored(client: LiteLLMClient, body: KeySpec & { key: string
   }
 }
 
-/** Removes the request's keys and team. "Not found" is success: a repeated delete converges. */
-export async function deprovision(client: LiteLLMClient, teamId: string, request: string): Promise<string[]> {
-  const observed = await observe(client, teamId);
-  if (observed === null) return [`team ${teamId} already gone`];
-  if (!isOurs(observed.team.metadata, request)) {
-    return [`team ${teamId} was not created by this promise for ${request}; left untouched`];
+/**
+ * A team under the id an earlier version gave this request is moved, not left behind: its keys and
+ * the team are deleted (only if they carry this request's marker), and the caller creates the team
+ * under the current id with the same derived key. Its key works again seconds later.
+ */
+async function retireLegacyTeam(client: LiteLLMClient, legacyTeamId: string, request: string, dryRun: boolean): Promise<string[]> {
+  const legacy = await observe(client, legacyTeamId);
+  if (legacy === null || !isOurs(legacy.team.metadata, request)) return [];
+  if (dryRun) return [`dry run: would move team ${legacyTeamId} (an id of an earlier version) to the current id`];
+  return (await removeTeam(client, legacyTeamId, legacy, request)).map((change) => `${change} (an id of an earlier version)`);
+}
+
+/**
+ * Removes the request's keys and teams (the current id and, for a long name, the id an earlier
+ * version used). Exits only with evidence that no key of the request is left: see confirmGone.
+ */
+export async function deprovision(client: LiteLLMClient, teamIds: readonly string[], request: string): Promise<string[]> {
+  const changes: string[] = [];
+  for (const teamId of teamIds) {
+    const observed = await observe(client, teamId);
+    if (observed === null) changes.push(await confirmGone(client, teamId, request));
+    else if (!isOurs(observed.team.metadata, request)) changes.push(`team ${teamId} was not created by this promise for ${request}; left untouched`);
+    else changes.push(...(await removeTeam(client, teamId, observed, request)));
   }
+  return changes;
+}
+
+async function removeTeam(client: LiteLLMClient, teamId: string, observed: Observed, request: string): Promise<string[]> {
   const changes: string[] = [];
   const aliases = observed.keys.filter((k) => isOurs(k.metadata, request)).map((k) => String(k.key_alias));
   if (aliases.length > 0) {
@@ -329,10 +396,61 @@ export async function deprovision(client: LiteLLMClient, teamId: string, request
     // leave cached keys usable for a while.
     const response = await client.post('/key/delete', { key_aliases: aliases });
     if (response.status !== 200 && response.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', response));
-    changes.push(`deleted key${aliases.length === 1 ? '' : 's'} ${aliases.join(', ')}`);
+    changes.push(aliases.length === 1 ? `deleted key ${aliases[0]}` : `deleted ${aliases.length} keys`);
   }
   const response = await client.post('/team/delete', { team_ids: [teamId] });
-  if (response.status !== 200 && response.status !== 404) throw new PipelineError(client.describe('POST', '/team/delete', response));
+  if (response.status === 404) {
+    // Deleted meanwhile by an overlapping run, or a 404 that proves nothing: the same evidence rule.
+    changes.push(await confirmGone(client, teamId, request));
+    return changes;
+  }
+  if (response.status !== 200) throw new PipelineError(client.describe('POST', '/team/delete', response));
+  const deleted = (response.body as { deleted_teams?: unknown } | undefined)?.deleted_teams;
+  if (!Array.isArray(deleted) || !deleted.includes(teamId)) {
+    throw new PipelineError(`LiteLLM POST /team/delete answered 200 without listing team '${teamId}' in deleted_teams, so the delete is not confirmed; Kratix retries it`);
+  }
   changes.push(`deleted team ${teamId}`);
   return changes;
+}
+
+/** Rows LiteLLM's `/key/list` answers with; `keys` holds full rows with `return_full_object=true`. */
+interface KeyListPage {
+  readonly keys: readonly unknown[];
+  readonly total_count: number;
+}
+
+function isKeyListPage(body: unknown): body is KeyListPage {
+  const page = body as Partial<KeyListPage> | undefined;
+  return Array.isArray(page?.keys) && typeof page?.total_count === 'number';
+}
+
+/**
+ * The evidence a delete needs before it reports a team gone (docs/design.md, "Resource delete").
+ * `/team/info` answers 404 "Team not found" for a missing team and also when its own database lookup
+ * throws, so that answer alone proves nothing. An independent read must agree: `GET /key/list
+ * ?team_id=<id>` answers 200 in LiteLLM's shape (`keys` a list, `total_count` a number) and lists no
+ * key of that team. Keys it does list are deleted if they are this request's, and the run still
+ * fails: the team lookup contradicted the key table, so Kratix retries and the next run decides on
+ * fresh reads.
+ */
+async function confirmGone(client: LiteLLMClient, teamId: string, request: string): Promise<string> {
+  const response = await client.get('/key/list', { team_id: teamId, return_full_object: 'true', size: '100' });
+  if (response.status !== 200 || !isKeyListPage(response.body)) {
+    const answer = response.status === 200 ? 'GET /key/list answered 200 without a key list' : client.describe('GET', '/key/list', response);
+    throw new PipelineError(`cannot confirm that LiteLLM team '${teamId}' is gone: /team/info said "Team not found" but ${answer}; Kratix retries the delete`);
+  }
+  const page = response.body;
+  if (page.total_count === 0 && page.keys.length === 0) return `team ${teamId} already gone (LiteLLM lists no key of it)`;
+  const tokens = page.keys
+    .filter((row): row is ObservedKey => typeof row === 'object' && row !== null && isOurs((row as ObservedKey).metadata, request))
+    .map((row) => row.token)
+    .filter((token): token is string => typeof token === 'string');
+  if (tokens.length > 0) {
+    const deleted = await client.post('/key/delete', { keys: tokens });
+    if (deleted.status !== 200 && deleted.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', deleted));
+  }
+  throw new PipelineError(
+    `LiteLLM said team '${teamId}' is not found but still lists ${page.total_count} key(s) of it` +
+      `${tokens.length > 0 ? ` (deleted the ${tokens.length} of this request)` : ''}; Kratix retries the delete`,
+  );
 }

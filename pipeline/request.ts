@@ -1,5 +1,5 @@
 import { Catalog, DNS_1035_LABEL, DNS_LABEL, FIXED_DURATION, MAX_ROTATION_TRIGGER, MAX_SELECTOR_LABELS, MAX_TEAM_LENGTH, REQUEST_API, notOneOf, quote, requireLabels } from '../constructs/index.js';
-import { PipelineError } from './errors.js';
+import { RequestError } from './errors.js';
 
 /** A validated request, with the CRD's defaults applied. */
 export interface AiRequest {
@@ -36,13 +36,13 @@ function isMapping(value: unknown): value is Mapping {
 }
 
 function fail(message: string): never {
-  throw new PipelineError(message);
+  throw new RequestError(message);
 }
 
 /**
  * Validates a resource request exactly as the CRD schema does (same enums, defaults and patterns,
  * generated from the same catalog) plus what a CRD cannot express: the name's length, the uid.
- * Throws a PipelineError naming the field and the value.
+ * Throws a RequestError naming the field and the value.
  */
 export function parseRequest(object: unknown, catalog: Catalog): AiRequest {
   if (!isMapping(object)) fail(`request ${quote(object)} is not a YAML mapping`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type RotationPolicy, durationSeconds } from '../constructs/index.js';
-import { PipelineError } from './errors.js';
+import { PipelineError, RequestError } from './errors.js';
 import type { RequestRotation } from './request.js';
 
 /** The rotation policy in force for one request: the tier's, tightened by the request. */
@@ -24,14 +24,14 @@ export function effectiveRotation(tier: RotationPolicy | undefined, request: Req
     if (asked === undefined) return ceiling;
     const seconds = durationSeconds(`spec.rotation.${field}`, asked);
     if (ceiling !== null && seconds > ceiling) {
-      throw new PipelineError(`spec.rotation.${field} '${asked}' is longer than the tier's ${tier![field]}: a request may only shorten it`);
+      throw new RequestError(`spec.rotation.${field} '${asked}' is longer than the tier's ${tier![field]}: a request may only shorten it`);
     }
     return seconds;
   };
   const periodSeconds = check('period');
   const graceSeconds = check('grace') ?? 0;
   if (periodSeconds !== null && graceSeconds >= periodSeconds) {
-    throw new PipelineError(`spec.rotation.grace (${graceSeconds}s) must be shorter than the rotation period (${periodSeconds}s)`);
+    throw new RequestError(`spec.rotation.grace (${graceSeconds}s) must be shorter than the rotation period (${periodSeconds}s)`);
   }
   return { periodSeconds, graceSeconds, trigger: request.trigger };
 }

@@ -1,8 +1,8 @@
 import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, quote, resolvePromiseConfig } from '../constructs/index.js';
 import { resolveCredentials } from './credentials.js';
-import { LiteLLMUnavailableError, PipelineError, oneLine, redact } from './errors.js';
+import { LiteLLMUnavailableError, PipelineError, RequestError, sanitize } from './errors.js';
 import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
-import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
+import { type KratixContext, clearPreviousAttempt, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
@@ -15,49 +15,87 @@ export interface RunIO {
   readonly error: (line: string) => void;
 }
 
+/** What the run was doing, for a status message that says what failed without LiteLLM's words. */
+interface Stage {
+  now: string;
+}
+
 /**
  * One pipeline run, as Kratix starts it: switch on the workflow type and action, do the work, and
- * turn any failure into one sentence on stderr and in `status.message`. Returns the exit code.
+ * turn any failure into one line on stderr and one short sentence in `status.message`. Returns the
+ * exit code.
  */
 export async function runPipeline(io: RunIO): Promise<number> {
   const ctx = kratixContext(io.env);
+  const stage: Stage = { now: 'clearing what an earlier attempt left' };
   let config: AiPromiseConfig | undefined;
   try {
+    // First, so that a same-pod restart starts from what Kratix gave, not what a failed attempt left.
+    clearPreviousAttempt(ctx, [PLATFORM_DIR, WORKLOAD_DIR]);
+    stage.now = 'reading the promise configuration';
     config = loadConfig(io.env);
     const workflow = `${ctx.workflowType}/${ctx.workflowAction}`;
     switch (workflow) {
       case 'promise/configure':
-        return promiseConfigure(ctx, config, io);
+        return promiseConfigure(ctx, config, io, stage);
       case 'resource/configure':
-        return await resourceConfigure(ctx, config, io);
+        return await resourceConfigure(ctx, config, io, stage);
       case 'resource/delete':
-        return await resourceDelete(ctx, config, io);
+        return await resourceDelete(ctx, config, io, stage);
       default:
         throw new PipelineError(
           `KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION ${quote(workflow)} is not one of promise/configure, resource/configure, resource/delete`,
         );
     }
   } catch (error) {
-    // Bugs get the same one-line treatment: a stack trace in a pipeline log helps nobody, and the
-    // status must say what failed.
-    const message = redact(oneLine(error instanceof PipelineError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`));
-    const retryAfter = config?.retryWhenLiteLLMUnavailable;
-    if (error instanceof LiteLLMUnavailableError && retryAfter && ctx.workflowType === 'resource' && ctx.workflowAction === 'configure') {
-      // Nothing was written to output yet, and Kratix writes no Work for a retrying pipeline.
-      const waiting = `Waiting for LiteLLM, retrying in ${retryAfter}: ${message}`;
-      io.error(`warning: ${waiting}`);
+    return reportFailure(ctx, config, io, error, stage.now);
+  }
+}
+
+/**
+ * The sentence `status.message` gets for a failure. The status is tenant-visible, so it repeats the
+ * detail only for a RequestError (which quotes the requester's own input); anything else says what
+ * the run was doing and who should act, and the detail stays in the pipeline log, which lives in the
+ * platform namespace.
+ */
+export function statusSentence(error: unknown, stage: string): string {
+  if (error instanceof RequestError) return sanitize(error.message, 300);
+  if (error instanceof LiteLLMUnavailableError) {
+    return `LiteLLM did not answer while ${stage}; the platform team should check that LiteLLM is up (details in the pipeline log)`;
+  }
+  return `the pipeline failed while ${stage}; the platform team can find the reason in the pipeline log`;
+}
+
+/**
+ * Every failure ends here, and here nothing may throw: one line on stderr with the full, sanitized
+ * and redacted detail, a short sentence in the status when the metadata dir takes it, and the exit
+ * code. A stack trace in a pipeline log helps nobody.
+ */
+function reportFailure(ctx: KratixContext, config: AiPromiseConfig | undefined, io: RunIO, error: unknown, stage: string): number {
+  // Bugs get the same one-line treatment.
+  const detail = sanitize(error instanceof PipelineError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`);
+  const retryAfter = config?.retryWhenLiteLLMUnavailable;
+  if (error instanceof LiteLLMUnavailableError && retryAfter && ctx.workflowType === 'resource' && ctx.workflowAction === 'configure') {
+    // Nothing was written to output yet, and Kratix writes no Work for a retrying pipeline.
+    const waiting = `Waiting for LiteLLM, retrying in ${retryAfter}: it did not answer while ${stage}`;
+    try {
       writeRetryAfter(ctx, retryAfter, waiting);
       writeStatus(ctx, { message: waiting });
+      io.error(`warning: Waiting for LiteLLM, retrying in ${retryAfter}: ${detail}`);
       return 0;
+    } catch (writeError) {
+      // Without workflow-control.yaml Kratix would take exit 0 for success: fail instead.
+      io.error(`error: ${detail}; the retry could not be requested: ${sanitize((writeError as Error)?.message ?? String(writeError))}`);
+      return 1;
     }
-    io.error(`error: ${message}`);
-    try {
-      writeStatus(ctx, { message: `Failed: ${message}` });
-    } catch {
-      // The status is best effort when the metadata dir itself is unusable; stderr already has it.
-    }
-    return 1;
   }
+  io.error(`error: ${detail}`);
+  try {
+    writeStatus(ctx, { message: `Failed: ${statusSentence(error, stage)}` });
+  } catch {
+    // The status is best effort when the metadata dir itself is unusable; stderr already has it.
+  }
+  return 1;
 }
 
 function loadConfig(env: NodeJS.ProcessEnv): AiPromiseConfig {
@@ -77,12 +115,7 @@ function loadConfig(env: NodeJS.ProcessEnv): AiPromiseConfig {
 }
 
 function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKey: string): LiteLLMClient {
-  const baseUrl = env.LITELLM_URL || gatewayInternalUrl(config);
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new PipelineError(`LITELLM_URL ${quote(baseUrl)} is not a URL`);
-  }
+  const baseUrl = checkedBaseUrl(env.LITELLM_URL || gatewayInternalUrl(config));
   const number = (name: string): number | undefined => {
     const value = env[name];
     if (value === undefined || value === '') return undefined;
@@ -99,7 +132,32 @@ function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKe
   });
 }
 
-function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): number {
+/**
+ * LITELLM_URL must be a plain http(s) base URL. A `user:password@` makes got send Basic auth instead
+ * of the master key, and a query or fragment would be mangled into every call's path. The messages
+ * never repeat the value: it may carry a password or a token, and they reach the log and status.
+ */
+export function checkedBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new PipelineError('LITELLM_URL is not a URL (its value is not repeated here: it may hold a credential); set it to the proxy base URL, e.g. http://litellm.ai-platform.svc:4000');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new PipelineError(`LITELLM_URL for ${url.host} carries a user or password; remove it: the pipeline authenticates with LITELLM_MASTER_KEY only`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new PipelineError(`LITELLM_URL is not an http or https URL (its value is not repeated here: it may hold a credential)`);
+  }
+  if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
+    throw new PipelineError(`LITELLM_URL for ${url.host} has a query or fragment; remove it: the value must be the proxy base URL`);
+  }
+  return value;
+}
+
+function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO, stage: Stage): number {
+  stage.now = 'generating the gateway manifests';
   let outputs: Map<string, string>;
   try {
     outputs = promiseOutputs(config);
@@ -116,7 +174,8 @@ function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO
   return 0;
 }
 
-async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): Promise<number> {
+async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO, stage: Stage): Promise<number> {
+  stage.now = 'checking the request';
   const catalog = new Catalog(config.catalog);
   // Everything that can be checked without LiteLLM is checked first: a bad request writes nothing.
   const request = parseRequest(readObject(ctx), catalog);
@@ -124,6 +183,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const now = clock(io.env);
   const epoch = keyEpoch(rotation, request.uid, now);
   const workloadDestination = narrowSelector(config.destinations.workloads, request.destinationSelector);
+  stage.now = 'reading the LiteLLM settings and credentials';
   const credentials = resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey);
   const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
@@ -131,6 +191,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const internalUrl = gatewayInternalUrl(config);
   // Clients may sit on other clusters: they get the public endpoint when the platform has one.
   const gatewayUrl = config.gateway.publicUrl || internalUrl;
+  stage.now = 'generating the manifests';
   const { outputs, teamTier, uiUrl } = resourceOutputs({
     config,
     catalog,
@@ -150,11 +211,14 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   });
 
   const dryRun = io.env.KRATIX_DRY_RUN === 'true';
-  const desired = { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now };
+  const legacyTeamId = TeamTier.legacyTeamIdFor(request.namespace, request.name);
+  const desired = { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now, ...(legacyTeamId ? { legacyTeamId } : {}) };
+  stage.now = 'provisioning the team and key in LiteLLM';
   const { changes } = await reconcile(client, desired, dryRun);
   for (const change of changes) io.log(change);
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
 
+  stage.now = 'writing the outputs';
   writeOutputs(ctx, outputs);
   writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: workloadDestination }]);
   const tier = teamTier.tier;
@@ -191,24 +255,29 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
 export function narrowSelector(platform: Readonly<Record<string, string>>, requested: Readonly<Record<string, string>> | undefined): Record<string, string> {
   for (const [key, value] of Object.entries(requested ?? {})) {
     if (Object.hasOwn(platform, key) && platform[key] !== value) {
-      throw new PipelineError(`spec.destinationSelector label ${quote(key)} value ${quote(value)} conflicts with the platform's ${key}=${platform[key]}: a request may only add labels`);
+      throw new RequestError(`spec.destinationSelector label ${quote(key)} value ${quote(value)} conflicts with the platform's ${key}=${platform[key]}: a request may only add labels`);
     }
   }
   return { ...platform, ...requested };
 }
 
-async function resourceDelete(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): Promise<number> {
+async function resourceDelete(ctx: KratixContext, config: AiPromiseConfig, io: RunIO, stage: Stage): Promise<number> {
+  stage.now = 'reading the request';
   const object = readObject(ctx) as { metadata?: { name?: unknown; namespace?: unknown } } | null;
   // Delete must work for any request that ever existed, even one the current catalog would reject
   // (a removed tier or model): only the identity matters.
   const name = object?.metadata?.name;
   const namespace = object?.metadata?.namespace;
   if (typeof name !== 'string' || name === '' || typeof namespace !== 'string' || namespace === '') {
-    throw new PipelineError(`metadata.name ${quote(name)} / metadata.namespace ${quote(namespace)} do not identify a request`);
+    throw new RequestError(`metadata.name ${quote(name)} / metadata.namespace ${quote(namespace)} do not identify a request`);
   }
+  stage.now = 'reading the LiteLLM settings and credentials';
   const credentials = resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey);
-  const changes = await deprovision(client, TeamTier.teamIdFor(namespace, name), `${namespace}/${name}`);
+  const legacyTeamId = TeamTier.legacyTeamIdFor(namespace, name);
+  const teamIds = [TeamTier.teamIdFor(namespace, name), ...(legacyTeamId ? [legacyTeamId] : [])];
+  stage.now = 'removing the team and keys from LiteLLM';
+  const changes = await deprovision(client, teamIds, `${namespace}/${name}`);
   for (const change of changes) io.log(change);
   return 0;
 }

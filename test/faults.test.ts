@@ -371,7 +371,10 @@ describe.concurrent('fault matrix', () => {
     expect(failed.stderr.startsWith(`error: ${line}`), failed.stderr).toBe(true);
     expect(failed.stderr).toMatch(fault.problem);
     expect(failed.stderr).toContain(`(gave up after ${FAULT_MAX_ATTEMPTS} attempts)`);
-    expect(failed.status?.message).toBe(`Failed: ${failed.stderr.trim().replace(/^error: /, '')}`);
+    // AND the tenant-visible status says what failed and who acts, without LiteLLM's words
+    expect(failed.status?.message).toMatch(
+      /^Failed: LiteLLM did not answer while (provisioning the team and key in|removing the team and keys from) LiteLLM; the platform team should check that LiteLLM is up \(details in the pipeline log\)$/,
+    );
     // AND it made exactly FAULT_MAX_ATTEMPTS attempts of the call
     const attemptsPersistent = callCounts(always, 0).get(call) ?? 0;
     expect(attemptsPersistent).toBe(FAULT_MAX_ATTEMPTS);
@@ -438,7 +441,7 @@ function renderDocument(): string {
     `- Every call is bounded: each attempt times out after ${seconds(policy.attemptTimeoutMs)} (\`LITELLM_TIMEOUT_MS\`), a call makes at most ${policy.maxAttempts} attempts (\`LITELLM_MAX_ATTEMPTS\`), and gives up when the next wait would pass ${seconds(policy.callTimeoutMs)} since it started (\`LITELLM_CALL_TIMEOUT_MS\`).`,
     `- Retried: HTTP ${policy.retryable.join(', ')}, connection errors, attempt timeouts, and answers whose body is not JSON. Any other status goes back to the caller, which decides what a 404 or a 400 "already exists" means.`,
     `- Waits between attempts double from ${seconds(policy.baseBackoffMs)}, capped at ${seconds(policy.maxBackoffMs)} (${backoffs.join(', ')} with the default attempts); a \`Retry-After\` header (seconds or HTTP date) lengthens the wait, capped at ${seconds(policy.retryAfterCapMs)}.`,
-    '- Giving up raises one sentence, `LiteLLM <METHOD> <URL> <problem> (gave up after N attempts)`, which goes to stderr and `status.message`, with anything that looks like a key masked.',
+    '- Giving up raises one sentence, `LiteLLM <METHOD> <URL> <problem> (gave up after N attempts)`, which goes to stderr with anything that looks like a key or its hash masked and control characters removed; the tenant-visible `status.message` gets a short sentence without it: `Failed: LiteLLM did not answer while <stage>; the platform team should check that LiteLLM is up (details in the pipeline log)`.',
     '- Retried writes are safe: team ids and key values are deterministic, a lost race ("already exists") makes the run observe again and re-plan, and a created key is read back before it is trusted.',
     '',
     '## Fault matrix',

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineError, redact } from '../pipeline/errors.js';
 import { LiteLLMClient, errorMessage } from '../pipeline/litellm-client.js';
@@ -87,6 +89,45 @@ describe('LiteLLMClient', () => {
       .catch((e: unknown) => e);
     expect((error as Error).message).toContain('failed: timed out');
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses a body over its size cap, whether announced or streamed, without retrying or reading on', async () => {
+    // GIVEN a server that answers 64 MiB, once with Content-Length and once chunked without it
+    let served = 0;
+    let finished = 0;
+    const server = createServer((req, res) => {
+      served += 1;
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const total = 1024;
+      res.writeHead(200, { 'content-type': 'application/json', ...(req.url?.includes('announced') ? { 'content-length': String(total * chunk.length) } : {}) });
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < total) {
+          sent += 1;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        finished += 1;
+        res.end();
+      };
+      res.on('close', () => (sent = total));
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const path of ['/announced', '/streamed']) {
+        // WHEN the client reads it with a 1 MiB cap
+        const error = await new LiteLLMClient({ baseUrl: url, masterKey: 'sk-master', maxResponseBytes: 1024 * 1024 }).get(path).catch((e: unknown) => e);
+        // THEN one clear sentence, no retry, and the body was not read to its end
+        expect(error).toBeInstanceOf(PipelineError);
+        expect((error as Error).message).toBe(`LiteLLM GET ${url}${path} answered more than 1 MiB, more than a LiteLLM answer to this pipeline can be; check the proxy at LITELLM_URL`);
+      }
+      expect(served).toBe(2);
+      expect(finished).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('describes an answer as one line with the path but not the query', async () => {

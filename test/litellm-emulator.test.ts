@@ -264,10 +264,16 @@ describe('POST /team/new', () => {
 
 // -----------------------------------------------------------------------------------------------
 describe('GET /team/info', () => {
-  it('returns the team, its keys without token, and memberships', async () => {
-    // GIVEN a team with one key
+  it('returns the team, all its keys with their hashed token (expired ones too), and memberships', async () => {
+    // Upstream: BerriAI/litellm litellm/proxy/management_endpoints/team_endpoints.py, team_info():
+    // `get_data(team_id=..., table_name="key", query_type="find_all", expires=...)` takes the team_id
+    // branch, which filters on team_id only; "REMOVE HASHED TOKEN INFO" does `key = key.model_dump();
+    // key.pop("token", None)` on a local copy, so the returned rows keep `token`.
+    // GIVEN a team with a live key and an expired one
     await post('/team/new', { team_id: 'team-a', team_alias: 'A' });
-    const { token } = await newKey({ team_id: 'team-a', key_alias: 'a-key' });
+    const live = await newKey({ team_id: 'team-a', key_alias: 'a-key' });
+    const expired = await newKey({ team_id: 'team-a', key_alias: 'a-old', duration: '1h' });
+    clock = new Date(T0.getTime() + 2 * 3_600_000);
     // WHEN the team is read
     const res = await get('/team/info?team_id=team-a');
     // THEN
@@ -276,16 +282,34 @@ describe('GET /team/info', () => {
     expect(res.body.team_id).toBe('team-a');
     expect(res.body.team_info).toMatchObject({ team_id: 'team-a', team_alias: 'A', team_member_budget_table: null });
     expect(res.body.team_memberships).toEqual([]);
-    expect(res.body.keys).toHaveLength(1);
-    expect(res.body.keys[0]).toMatchObject({ key_alias: 'a-key', team_id: 'team-a' });
-    expect(res.body.keys[0]).not.toHaveProperty('token');
-    expect(JSON.stringify(res.body)).not.toContain(token);
+    expect(res.body.keys).toHaveLength(2);
+    expect(res.body.keys[0]).toMatchObject({ key_alias: 'a-key', team_id: 'team-a', token: live.token, expires: null });
+    expect(res.body.keys[1]).toMatchObject({ key_alias: 'a-old', token: expired.token, expires: '2025-01-15T11:00:00+00:00' });
+    // AND the plaintext never
+    expect(JSON.stringify(res.body)).not.toContain(live.key);
   });
 
   it('answers 404 auth_error with a dict-repr message for an unknown team', async () => {
     const res = await get('/team/info?team_id=ghost');
     expect(res.status).toBe(404);
     expect(res.body).toEqual(proxyError(404, "{'message': 'Team not found, passed team id: ghost.'}", 'auth_error'));
+  });
+
+  it('answers the same 404 "Team not found" when the lookup itself fails, so a 404 alone proves nothing', async () => {
+    // Upstream: team_endpoints.py team_info() wraps `prisma_client.db.litellm_teamtable.find_unique`
+    // in `try: ... except Exception: raise HTTPException(status_code=404, detail={"message": "Team not
+    // found, passed team id: ..."})`: a database error reads exactly like a missing team.
+    // GIVEN a team that exists, and a failing lookup
+    await post('/team/new', { team_id: 'present' });
+    emu.inject({ path: '/team/info', teamLookupFails: true });
+    // WHEN it is read twice
+    const failed = await get('/team/info?team_id=present');
+    const found = await get('/team/info?team_id=present');
+    // THEN the failing lookup is indistinguishable from a missing team, and the next one finds it
+    expect(failed.status).toBe(404);
+    expect(failed.body).toEqual(proxyError(404, "{'message': 'Team not found, passed team id: present.'}", 'auth_error'));
+    expect(found.status).toBe(200);
+    expect(emu.requests.map((r) => r.faulted)).toEqual([false, true, false]);
   });
 
   it('answers 422 in the ProxyException shape without team_id', async () => {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS, DEFAULT_TIERS, MANAGED_BY, diffableJson, resolvePromiseConfig } from '../constructs/index.js';
+import { DEFAULT_MODELS, DEFAULT_TIERS, MANAGED_BY, TeamTier, diffableJson, resolvePromiseConfig } from '../constructs/index.js';
 import { type KratixRunResult, SALT_KEY, aiRequest, kratixRun } from './support/kratix-run.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
 import { validateWithKubernetesModels } from './support/manifests.js';
@@ -63,15 +63,22 @@ function expectSuccess(run: KratixRunResult): void {
   expect(run.code).toBe(0);
 }
 
-function expectOneLineFailure(run: KratixRunResult, message: string): void {
+/**
+ * One line on stderr with the detail. The status, which the requester reads, repeats it only for a
+ * fault of the request itself; for anything else it is the short `status` sentence given.
+ */
+function expectOneLineFailure(run: KratixRunResult, message: string, status?: string): void {
   expect(run.code).toBe(1);
   expect(run.stdout).toBe('');
   const lines = run.stderr.trimEnd().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toContain(message);
   expect(run.stderr).not.toMatch(/\n\s+at /);
-  expect(run.status.message).toBe(`Failed: ${lines[0]!.replace(/^error: /, '')}`);
+  expect(run.status.message).toBe(`Failed: ${status ?? lines[0]!.replace(/^error: /, '')}`);
 }
+
+const CHECK_LOG = 'the platform team can find the reason in the pipeline log';
+const LITELLM_DID_NOT_ANSWER = 'LiteLLM did not answer while provisioning the team and key in LiteLLM; the platform team should check that LiteLLM is up (details in the pipeline log)';
 
 describe('resource configure', () => {
   it('provisions a team and a key, writes the Secret and the UI, and reports status', async () => {
@@ -215,6 +222,51 @@ describe('resource configure', () => {
   });
 });
 
+describe('long names', () => {
+  const NAME = 'a-rather-long-request-name-for-chat';
+  const longNamespace = () => `${freshNamespace()}-${'n'.repeat(30)}`;
+
+  it("keeps a request whose name spells out another request's shortened id apart from it", async () => {
+    // GIVEN a request whose team id needs shortening, and a second request in the same namespace
+    // named after the shape shortened ids had before
+    const ns = longNamespace();
+    const legacy = TeamTier.legacyTeamIdFor(ns, NAME)!;
+    const squatter = legacy.slice(`ai.${ns}.`.length);
+    expect(TeamTier.teamIdFor(ns, squatter)).toBe(legacy);
+    // WHEN both are provisioned, the squatter first
+    const first = await configure(aiRequest(squatter, ns, SPEC, 'uid-squatter'));
+    const second = await configure(aiRequest(NAME, ns, SPEC, 'uid-long'));
+    // THEN both succeed with teams of their own
+    expectSuccess(first);
+    expectSuccess(second);
+    expect(second.status.ai.teamId).toBe(TeamTier.teamIdFor(ns, NAME));
+    expect(second.status.ai.teamId).not.toBe(first.status.ai.teamId);
+    expect(teamOf(ns, NAME)!.team_id).toBe(TeamTier.teamIdFor(ns, NAME));
+  });
+
+  it('moves a team from the id an earlier version gave it, and a delete removes both ids', async () => {
+    // GIVEN a request provisioned under the old shortened id
+    const ns = longNamespace();
+    const legacy = TeamTier.legacyTeamIdFor(ns, NAME)!;
+    const metadata = { 'managed-by': MANAGED_BY, request: `${ns}/${NAME}`, 'request-uid': 'uid-long-moved', owner: 'engineering', tier: 'small' };
+    emulator.seedTeam({ team_id: legacy, team_alias: `${ns}/${NAME}`, metadata });
+    emulator.seedKey('sk-key-under-the-legacy-id-000000000000', { team_id: legacy, key_alias: `${legacy}/key-r0`, metadata: { ...metadata, epoch: 'r0' } });
+    // WHEN it is configured
+    const run = await configure(aiRequest(NAME, ns, SPEC, 'uid-long-moved'));
+    // THEN the old team and its key are gone and the request has its team under the new id
+    expectSuccess(run);
+    expect(run.stdout).toContain(`deleted team ${legacy} (an id of an earlier version)`);
+    expect(emulator.teams().some((t) => t.team_id === legacy)).toBe(false);
+    expect(emulator.keys().some((k) => k.team_id === legacy)).toBe(false);
+    expect(teamOf(ns, NAME)!.team_id).toBe(TeamTier.teamIdFor(ns, NAME));
+    // AND a delete of a request that still has a team under the old id removes it too
+    emulator.seedTeam({ team_id: legacy, team_alias: `${ns}/${NAME}`, metadata });
+    const removed = await remove(aiRequest(NAME, ns, SPEC, 'uid-long-moved'));
+    expectSuccess(removed);
+    expect(emulator.teams().filter((t) => t.metadata?.request === `${ns}/${NAME}`)).toEqual([]);
+  });
+});
+
 describe('a platform-extended catalog', () => {
   it('provisions a registered tier and Ollama model from the config in promise.yaml, with no new image', async () => {
     // GIVEN a platform that registered an xlarge tier and a local Ollama model (one typed entry each)
@@ -268,6 +320,50 @@ describe('resource delete', () => {
     expect(second.stdout).toContain('already gone');
   });
 
+  it('fails closed when the team lookup answers 404 "Team not found" but the team is there', async () => {
+    // GIVEN a provisioned request, and a LiteLLM whose team lookup fails (its handler turns any
+    // exception of the lookup into 404 "Team not found")
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    const key = secretOf(await configure(object)).stringData.OPENAI_API_KEY;
+    emulator.inject({ path: '/team/info', teamLookupFails: true });
+    // WHEN the request is deleted
+    const failed = await remove(object);
+    // THEN the run fails in one line instead of reporting the team gone, and the key no longer works
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(failed.stderr).toContain(`said team 'ai.${ns}.example' is not found but still lists 1 key(s) of it (deleted the 1 of this request); Kratix retries the delete`);
+    expect((await fetch(`${emulator.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    // AND the retry, with a healthy lookup, removes the team and succeeds
+    const retried = await remove(object);
+    expectSuccess(retried);
+    expect(teamOf(ns)).toBeUndefined();
+  });
+
+  it('fails closed, key untouched, when neither the team lookup nor the key list can be trusted', async () => {
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    const key = secretOf(await configure(object)).stringData.OPENAI_API_KEY;
+    emulator.inject({ path: '/team/info', teamLookupFails: true });
+    emulator.inject({ path: '/key/list', status: 500, times: Infinity });
+    const failed = await kratixRun({ type: 'resource', action: 'delete', object, litellmUrl: emulator.url, masterKey: emulator.masterKey, env: { LITELLM_MAX_ATTEMPTS: '2' } });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(failed.stderr).toContain(`/key/list answered 500`);
+    expect(keysOf(ns).map((k) => k.token)).toEqual([sha256(key)]);
+  });
+
+  it('fails closed when LITELLM_URL has a wrong path (FastAPI 404 Not Found)', async () => {
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    await configure(object);
+    const run = await kratixRun({ type: 'resource', action: 'delete', object, litellmUrl: `${emulator.url}/wrong/base`, masterKey: emulator.masterKey });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`which is not LiteLLM's "Team not found": check that LITELLM_URL is the proxy's base URL`);
+    expect(keysOf(ns)).toHaveLength(1);
+    expect(teamOf(ns)).toBeDefined();
+  });
+
   it('succeeds for a request that never provisioned, even one the catalog rejects', async () => {
     const run = await remove(aiRequest('never', freshNamespace(), { tier: 'retired-tier', team: 'x', models: [] }));
     expectSuccess(run);
@@ -294,6 +390,29 @@ describe('bad input', () => {
   });
 });
 
+describe('LITELLM_URL', () => {
+  const withUrl = (change: (url: URL) => void): string => {
+    const url = new URL(emulator.url);
+    change(url);
+    return url.href;
+  };
+  const cases: [string, () => string, string, string[]][] = [
+    ['a user and password', () => withUrl((u) => ((u.username = 'admin'), (u.password = 'hunter2-pass'))), 'carries a user or password', ['hunter2-pass', 'admin']],
+    ['a query', () => `${emulator.url}/?token=query-secret-123`, 'has a query or fragment', ['query-secret-123']],
+    ['a fragment', () => `${emulator.url}/#fragment-secret-456`, 'has a query or fragment', ['fragment-secret-456']],
+    ['no URL at all', () => 'litellm.svc with-secret-789', 'LITELLM_URL is not a URL', ['with-secret-789']],
+  ];
+  it.each(cases)('with %s is refused, without repeating it, before any call', async (_, url, message, secrets) => {
+    for (const action of ['configure', 'delete'] as const) {
+      emulator.resetRequests();
+      const run = await kratixRun({ type: 'resource', action, object: aiRequest('example', freshNamespace(), SPEC), litellmUrl: url(), masterKey: emulator.masterKey });
+      expectOneLineFailure(run, message, `the pipeline failed while reading the LiteLLM settings and credentials; ${CHECK_LOG}`);
+      for (const secret of secrets) expect(`${run.stderr}${run.statusText}`).not.toContain(secret);
+      expect(emulator.requests).toEqual([]);
+    }
+  });
+});
+
 describe('LiteLLM faults', () => {
   it('survives a transient 500 and a 429 with Retry-After', async () => {
     const ns = freshNamespace();
@@ -307,7 +426,11 @@ describe('LiteLLM faults', () => {
 
   it('fails within a bounded time naming the URL when LiteLLM is down', async () => {
     const run = await configure(aiRequest('example', freshNamespace(), SPEC), { LITELLM_CALL_TIMEOUT_MS: '3000' }, DOWN);
-    expectOneLineFailure(run, `LiteLLM GET ${DOWN}/team/info failed: ECONNREFUSED`);
+    expectOneLineFailure(
+      run,
+      `LiteLLM GET ${DOWN}/team/info failed: ECONNREFUSED`,
+      LITELLM_DID_NOT_ANSWER,
+    );
     expect(run.elapsedMs).toBeLessThan(10_000);
   });
 
@@ -317,8 +440,10 @@ describe('LiteLLM faults', () => {
     expect(run.code).toBe(0);
     const waiting = `Waiting for LiteLLM, retrying in 2m: LiteLLM GET ${DOWN}/team/info failed: ECONNREFUSED`;
     expect(run.stderr).toMatch(new RegExp(`^warning: ${waiting.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(gave up after \\d attempts\\)\n$`));
-    expect(load(run.metadata.get('workflow-control.yaml')!)).toEqual({ retryAfter: '2m', message: expect.stringContaining(waiting) });
-    expect(run.status.message).toContain(waiting);
+    // The status and the retry message are tenant-visible: what happens, without LiteLLM's words.
+    const visible = 'Waiting for LiteLLM, retrying in 2m: it did not answer while provisioning the team and key in LiteLLM';
+    expect(load(run.metadata.get('workflow-control.yaml')!)).toEqual({ retryAfter: '2m', message: visible });
+    expect(run.status.message).toBe(visible);
     expect(run.outputs.size).toBe(0);
     // Bad input is not worth a retry: it still fails.
     const bad = await configure(aiRequest('example', 'bad', { ...SPEC, tier: 'xl' }), { AI_PROMISE_CONFIG: diffableJson(config) }, DOWN);
@@ -326,12 +451,88 @@ describe('LiteLLM faults', () => {
     expect(bad.metadata.has('workflow-control.yaml')).toBe(false);
   });
 
+  it('ends in one line, exit 1, when it should ask for a retry but cannot write the metadata dir', async () => {
+    // GIVEN the retry option, LiteLLM down, and a metadata dir that cannot be written
+    const config = resolvePromiseConfig({ retryWhenLiteLLMUnavailable: '2m' });
+    const run = await kratixRun({
+      type: 'resource',
+      action: 'configure',
+      object: aiRequest('example', freshNamespace(), SPEC),
+      litellmUrl: DOWN,
+      masterKey: emulator.masterKey,
+      env: { LITELLM_CALL_TIMEOUT_MS: '2000', AI_PROMISE_CONFIG: diffableJson(config) },
+      prepare: (dir) => {
+        rmSync(join(dir, 'metadata'), { recursive: true });
+        symlinkSync(join(dir, 'nowhere', 'metadata'), join(dir, 'metadata'));
+      },
+    });
+    // THEN one line says both what failed and that the retry could not be requested; no stack trace
+    expect(run.code).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^error: LiteLLM GET .* failed: ECONNREFUSED .*; the retry could not be requested: cannot write .*workflow-control\.yaml: E[A-Z]+\n$/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a restart in the same pod leaves nothing of the failed attempt in the result', async () => {
+    // GIVEN an attempt that asked Kratix for a retry (LiteLLM down) and left workflow-control.yaml,
+    // plus a half-written output and a stale platform file, in the pod's emptyDirs
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    const config = diffableJson(resolvePromiseConfig({ retryWhenLiteLLMUnavailable: '2m' }));
+    const dir = mkdtempSync(join(tmpdir(), 'same-pod-'));
+    const first = await kratixRun({ type: 'resource', action: 'configure', object, litellmUrl: DOWN, masterKey: emulator.masterKey, dir, env: { LITELLM_CALL_TIMEOUT_MS: '1000', AI_PROMISE_CONFIG: config } });
+    expect(first.metadata.has('workflow-control.yaml')).toBe(true);
+    // WHEN the next attempt runs in the same directories, with LiteLLM back
+    const again = await kratixRun({
+      type: 'resource',
+      action: 'configure',
+      object,
+      litellmUrl: emulator.url,
+      masterKey: emulator.masterKey,
+      dir,
+      samePod: true,
+      env: { AI_PROMISE_CONFIG: config },
+      prepare: (d) => {
+        mkdirSync(join(d, 'output', 'workload'), { recursive: true });
+        mkdirSync(join(d, 'output', 'platform'), { recursive: true });
+        writeFileSync(join(d, 'output', 'workload', 'half-written.yaml'), 'apiVersion: v1\nkind: ConfigMap\n');
+        writeFileSync(join(d, 'output', 'platform', 'stale.yaml'), 'apiVersion: v1\nkind: ConfigMap\n');
+      },
+    });
+    // THEN its result is exactly a fresh run's: no retry request, no stale output
+    expectSuccess(again);
+    const fresh = await configure(object, { AI_PROMISE_CONFIG: config });
+    expect([...again.metadata.keys()].sort()).toEqual([...fresh.metadata.keys()].sort());
+    expect(again.metadata.has('workflow-control.yaml')).toBe(false);
+    expect(again.outputs).toEqual(fresh.outputs);
+  });
+
+  it('fails in one line on an answer bigger than its cap, instead of running out of memory', async () => {
+    emulator.inject({ path: '/team/info', status: 200, body: { team_info: { team_id: 'x', padding: 'x'.repeat(24 * 1024 * 1024) } } });
+    const run = await configure(aiRequest('example', freshNamespace(), SPEC));
+    expectOneLineFailure(run, `LiteLLM GET ${emulator.url}/team/info answered more than 8 MiB`, `the pipeline failed while provisioning the team and key in LiteLLM; ${CHECK_LOG}`);
+  });
+
+  it("keeps LiteLLM's raw error text out of the tenant-visible status, and sanitized in the log", async () => {
+    // GIVEN a LiteLLM whose error text carries a key fragment, a key hash, control characters and
+    // terminal escapes
+    const hash = sha256('some key');
+    const hostile = `\u001b[2J\u001b]0;owned\u0007\u001b[31mInvalid key sk-...Wx9z Key Hash (Token) =${hash}\u0000\r\ninjected: sk-plaintext-value-123\u001b[0m`;
+    emulator.inject({ method: 'POST', path: '/team/new', status: 400, body: { error: { message: hostile, type: 'auth_error', param: 'None', code: '400' } } });
+    const run = await configure(aiRequest('example', freshNamespace(), SPEC));
+    // THEN the status says what failed and who acts, in one short sentence without LiteLLM's words
+    expectOneLineFailure(run, `LiteLLM POST ${emulator.url}/team/new answered 400: Invalid key sk-*** Key Hash (Token) =<hash> injected: sk-***`, `the pipeline failed while provisioning the team and key in LiteLLM; ${CHECK_LOG}`);
+    // AND the log line has the detail, with no escape, control character, key fragment or hash
+    expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    for (const leaked of ['Wx9z', hash, 'plaintext-value', 'owned']) expect(`${run.stderr}${run.statusText}`).not.toContain(leaked);
+  });
+
   it('converges after a run that failed half-way', async () => {
     // GIVEN a run that created the team and then failed on the key
     const ns = freshNamespace();
     emulator.inject({ method: 'POST', path: '/key/generate', status: 503, times: Infinity });
     const failed = await configure(aiRequest('example', ns, SPEC), { LITELLM_MAX_ATTEMPTS: '2' });
-    expectOneLineFailure(failed, `LiteLLM POST ${emulator.url}/key/generate answered 503`);
+    expectOneLineFailure(failed, `LiteLLM POST ${emulator.url}/key/generate answered 503`, LITELLM_DID_NOT_ANSWER);
     expect(teamOf(ns)).toBeDefined();
     expect(keysOf(ns)).toEqual([]);
     // WHEN LiteLLM recovers and Kratix re-runs
@@ -351,7 +552,7 @@ describe('LiteLLM faults', () => {
     emulator.seedKey('sk-hand-made-key-0000000000000000', { team_id: `ai.${ns}.example`, key_alias: 'hand-made-key' });
     emulator.resetRequests();
     const run = await configure(aiRequest('example', ns, SPEC));
-    expectOneLineFailure(run, `LiteLLM team 'ai.${ns}.example' exists but was not created by this promise for ${ns}/example`);
+    expectOneLineFailure(run, `LiteLLM team 'ai.${ns}.example' exists but was not created by this promise for ${ns}/example`, `the pipeline failed while provisioning the team and key in LiteLLM; ${CHECK_LOG}`);
     const deleted = await remove(aiRequest('example', ns, SPEC));
     expectSuccess(deleted);
     expect(deleted.stdout).toContain('left untouched');
@@ -396,8 +597,9 @@ describe('secrets', () => {
       const noMaster = await kratixRun({ type: 'resource', action: 'configure', object, litellmUrl: emulator.url, masterKey: '', env });
       const noSalt = await kratixRun({ type: 'resource', action: 'delete', object, litellmUrl: emulator.url, masterKey: emulator.masterKey, saltKey: '', env });
       // THEN each fails with one line naming the variable and where promise.yaml takes it from
-      expectOneLineFailure(noMaster, 'LITELLM_MASTER_KEY is not set: promise.yaml passes it from key LITELLM_MASTER_KEY of Secret ai-platform/litellm-creds');
-      expectOneLineFailure(noSalt, 'LITELLM_SALT_KEY is not set: promise.yaml passes it from key LITELLM_SALT_KEY of Secret ai-platform/litellm-creds');
+      const credentialsStage = `the pipeline failed while reading the LiteLLM settings and credentials; ${CHECK_LOG}`;
+      expectOneLineFailure(noMaster, 'LITELLM_MASTER_KEY is not set: promise.yaml passes it from key LITELLM_MASTER_KEY of Secret ai-platform/litellm-creds', credentialsStage);
+      expectOneLineFailure(noSalt, 'LITELLM_SALT_KEY is not set: promise.yaml passes it from key LITELLM_SALT_KEY of Secret ai-platform/litellm-creds', credentialsStage);
       // AND nothing asked the Kubernetes API, nor LiteLLM
       expect(seen).toEqual([]);
       expect(emulator.requests.filter((r) => r.path.startsWith('/team/') || r.path.startsWith('/key/'))).toEqual([]);
@@ -408,12 +610,12 @@ describe('secrets', () => {
 
   it('refuses a key with a trailing newline instead of trimming it (the gateway would not)', async () => {
     const run = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('example', freshNamespace(), SPEC), litellmUrl: emulator.url, masterKey: emulator.masterKey, saltKey: `${SALT_KEY}\n` });
-    expectOneLineFailure(run, 'LITELLM_SALT_KEY (key LITELLM_SALT_KEY of Secret ai-platform/litellm-creds) has leading or trailing whitespace');
+    expectOneLineFailure(run, 'LITELLM_SALT_KEY (key LITELLM_SALT_KEY of Secret ai-platform/litellm-creds) has leading or trailing whitespace', `the pipeline failed while reading the LiteLLM settings and credentials; ${CHECK_LOG}`);
   });
 
   it('refuses a salt key equal to the master key', async () => {
     const run = await kratixRun({ type: 'resource', action: 'configure', object: aiRequest('example', freshNamespace(), SPEC), litellmUrl: emulator.url, masterKey: emulator.masterKey, saltKey: emulator.masterKey });
-    expectOneLineFailure(run, 'LITELLM_SALT_KEY must differ from LITELLM_MASTER_KEY');
+    expectOneLineFailure(run, 'LITELLM_SALT_KEY must differ from LITELLM_MASTER_KEY', `the pipeline failed while reading the LiteLLM settings and credentials; ${CHECK_LOG}`);
   });
 });
 
@@ -431,6 +633,10 @@ describe('promise configure', () => {
 
   it('rejects an unknown workflow clearly', async () => {
     const run = await kratixRun({ type: 'promise', action: 'delete', object: {}, litellmUrl: emulator.url, masterKey: '' });
-    expectOneLineFailure(run, "KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION 'promise/delete' is not one of promise/configure, resource/configure, resource/delete");
+    expectOneLineFailure(
+      run,
+      "KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION 'promise/delete' is not one of promise/configure, resource/configure, resource/delete",
+      `the pipeline failed while reading the promise configuration; ${CHECK_LOG}`,
+    );
   });
 });

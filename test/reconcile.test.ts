@@ -1,7 +1,16 @@
+import { createHash } from 'node:crypto';
 import { Testing } from 'cdk8s';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Catalog, TeamTier } from '../constructs/index.js';
-import { type Desired, type Observed, type ObservedKey, plan } from '../pipeline/reconcile.js';
+import { PipelineError } from '../pipeline/errors.js';
+import { deriveVirtualKey } from '../pipeline/keys.js';
+import { LiteLLMClient } from '../pipeline/litellm-client.js';
+import { type Desired, type Observed, type ObservedKey, plan, reconcile } from '../pipeline/reconcile.js';
+import { effectiveRotation, keyEpoch } from '../pipeline/rotation.js';
+import { LiteLLMEmulator } from './support/litellm-emulator.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const KEY = 'sk-desired-key-0123456789abcdefghijklmnopqrstuvWXYZ';
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -71,9 +80,36 @@ describe('plan', () => {
     ]);
   });
 
-  it('makes an expiring current key permanent', () => {
+  it('never lifts the expiry of a key: one with an expiry was rotated away from, and is refused as current', () => {
     const d = desired();
-    expect(plan(d, inSync(d, { expires: '2026-01-01T00:00:00Z' }))).toEqual([{ kind: 'update-key', fields: ['expires'], body: { key: KEY, duration: '-1' } }]);
+    for (const expires of ['2026-01-01T00:00:00Z', '2026-06-02T00:00:00+00:00']) {
+      expect(() => plan(d, inSync(d, { expires }))).toThrow(
+        `key 'ai.default.example/key-r0' was rotated away from (it expires or expired at ${expires}) and never becomes current again`,
+      );
+    }
+  });
+
+  it('refuses a current key older than another key of the same request uid: the current key only moves forward', () => {
+    const d = desired();
+    const observed = inSync(d, { created_at: '2026-05-01T00:00:00+00:00' });
+    const newer = { ...observed.keys[0]!, key_alias: 'ai.default.example/key-r0-p604800-e2900', key_name: 'sk-...nwer', created_at: '2026-05-02T00:00:00+00:00' };
+    expect(() => plan(d, { team: observed.team, keys: [...observed.keys, newer] })).toThrow('(key ai.default.example/key-r0-p604800-e2900 is newer)');
+  });
+
+  it('copes with a team holding 200k keys (nothing sized by the key count on the stack)', () => {
+    const d = desired();
+    const observed = inSync(d, { created_at: '2026-05-01T00:00:00+00:00' });
+    const expired = (i: number): ObservedKey => ({
+      key_alias: `ai.default.example/key-old-${i}`,
+      metadata: { ...d.key.metadata, epoch: `r0-old-${i}` },
+      created_at: '2026-04-01T00:00:00+00:00',
+      expires: '2026-04-02T00:00:00+00:00',
+    });
+    const many = Array.from({ length: 200_000 }, (_, i) => expired(i));
+    const steps = plan(d, { team: observed.team, keys: [...observed.keys, ...many] });
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toMatchObject({ kind: 'delete-keys', reason: 'stale' });
+    expect(steps[0]!.kind === 'delete-keys' && steps[0]!.aliases.length).toBe(200_000);
   });
 
   it('creates the key when only the team exists (a half-finished run)', () => {
@@ -164,4 +200,89 @@ describe('plan', () => {
     const other: Observed = { team: { ...inSync(d).team, metadata: { ...d.team.metadata, request: 'other/example' } }, keys: [] };
     expect(() => plan(d, other)).toThrow('refusing to modify it');
   });
+});
+
+describe('a key the request rotated away from never comes back (property, against the emulator)', () => {
+  // GIVEN any sequence of runs of one request: rotation policies changing and back, triggers, and a
+  // clock that moves forward and sometimes back
+  const run = fc.record({
+    period: fc.constantFrom<string | undefined>(undefined, '7d', '30d'),
+    trigger: fc.constantFrom(0, 0, 0, 0, 0, 1, 2),
+    // Mostly inside one grace period, sometimes across epochs.
+    stepHours: fc.oneof(fc.integer({ min: -30, max: 30 }), fc.integer({ min: -72, max: 24 * 12 })),
+  });
+  const tally = { succeeded: 0, rotated: 0, refused: 0 };
+
+  it('holds for every sequence: the current key was never retired before, and no retired key loses its expiry', async () => {
+    const emulator = await LiteLLMEmulator.start();
+    let sequence = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(run, { minLength: 2, maxLength: 8 }), async (runs) => {
+          sequence += 1;
+          const uid = `uid-property-${sequence}`;
+          const client = new LiteLLMClient({ baseUrl: emulator.url, masterKey: emulator.masterKey, maxAttempts: 1 });
+          const retired = new Set<string>();
+          let current: string | undefined;
+          let now = Date.parse('2026-03-01T00:00:00Z');
+          for (const step of runs) {
+            now += step.stepHours * 3_600_000;
+            const at = new Date(now);
+            emulator.setNow(() => at);
+            const rotation = effectiveRotation(undefined, { ...(step.period ? { period: step.period, grace: '1d' } : {}), trigger: step.trigger });
+            const epoch = keyEpoch(rotation, uid, at);
+            const keyOfEpoch = (id: string) => deriveVirtualKey('salt-for-the-property', uid, id);
+            const t = new TeamTier(Testing.chart(), 'tt', {
+              catalog: Catalog.DEFAULT,
+              tier: 'small',
+              models: ['gpt-5'],
+              owner: 'engineering',
+              requestNamespace: 'property',
+              requestName: `r${sequence}`,
+              requestUid: uid,
+              apiKey: keyOfEpoch(epoch.id),
+              gatewayUrl: 'http://gw:4000',
+              keyEpoch: epoch.id,
+            });
+            const apiKey = keyOfEpoch(epoch.id);
+            try {
+              await reconcile(client, { team: t.team, key: t.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now: at });
+            } catch (error) {
+              // Refusing is allowed (fail closed); reviving is not.
+              expect(error).toBeInstanceOf(PipelineError);
+              tally.refused += 1;
+              continue;
+            }
+            const token = sha256(apiKey);
+            // THEN the key this run delivers was never rotated away from
+            expect(retired.has(token)).toBe(false);
+            tally.succeeded += 1;
+            if (current !== undefined && current !== token) {
+              retired.add(current);
+              tally.rotated += 1;
+            }
+            current = token;
+            // AND every retired key still in LiteLLM keeps an expiry, and any key with one is retired
+            for (const row of emulator.keys().filter((k) => k.metadata?.['request-uid'] === uid)) {
+              if (retired.has(row.token)) expect(row.expires).not.toBeNull();
+              if (row.expires !== null) retired.add(row.token);
+            }
+          }
+        }),
+        {
+          numRuns: 60,
+          examples: [
+            // A policy changed and back inside the previous key's grace; a clock stepped back a day.
+            [[{ period: '30d', trigger: 0, stepHours: 0 }, { period: '7d', trigger: 0, stepHours: 1 }, { period: '30d', trigger: 0, stepHours: 1 }]],
+            [[{ period: '7d', trigger: 0, stepHours: 0 }, { period: '7d', trigger: 0, stepHours: 24 * 7 }, { period: '7d', trigger: 0, stepHours: -24 * 7 }]],
+          ],
+        },
+      );
+    } finally {
+      await emulator.stop();
+    }
+    // The property exercised rotations and refusals, not only steady states.
+    expect(tally.rotated).toBeGreaterThan(0);
+    expect(tally.refused).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -160,6 +160,40 @@ describe('scheduled and manual key rotation', () => {
     expect(keyIn(bumped)).not.toBe(keyIn(first));
   });
 
+  it('never makes a key it rotated away from current again, nor lifts its expiry, while it is still in its grace', async () => {
+    // GIVEN a request that moved from the tier's 30d period to 7d: its 30d key is in its grace period
+    const ns = 'rotation-back-in-grace';
+    const t0 = new Date('2026-03-01T00:00:00Z');
+    const spec = { team: 'engineering', models: ['gpt-5'] };
+    const first = await runAt(t0, spec, ns);
+    const second = await runAt(new Date(t0.getTime() + HOUR), { ...spec, rotation: { period: '7d', grace: '1d' } }, ns);
+    const graced = emulator.keys().find((k) => k.token === hash(keyIn(first)))!;
+    expect(graced.expires).not.toBeNull();
+    // WHEN it goes back to the 30d period, whose epoch (and key) is the first one again
+    const at = new Date(t0.getTime() + 2 * HOUR);
+    emulator.setNow(() => at);
+    emulator.resetRequests();
+    const back = await kratixRun({
+      type: 'resource',
+      action: 'configure',
+      object: aiRequest('rotating', ns, spec),
+      litellmUrl: emulator.url,
+      masterKey: emulator.masterKey,
+      env: { AI_PROMISE_NOW: at.toISOString() },
+    });
+    // THEN the run refuses in one line, writes nothing, and the old key keeps its expiry
+    expect(back.code).toBe(1);
+    expect(back.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(back.stderr).toContain('was rotated away from');
+    expect(back.stderr).toContain('bump spec.rotation.trigger to get a new key');
+    expect(emulator.writes()).toEqual([]);
+    expect(emulator.keys().find((k) => k.token === hash(keyIn(first)))!.expires).toBe(graced.expires);
+    // AND the newer key still works; a trigger bump moves forward to a fresh key
+    expect(await works(keyIn(second))).toBe(true);
+    const bumped = await runAt(new Date(t0.getTime() + 3 * HOUR), { ...spec, rotation: { trigger: 1 } }, ns);
+    expect([keyIn(first), keyIn(second)]).not.toContain(keyIn(bumped));
+  });
+
   it('follows a tighter period a request asks for, and refuses a looser one', async () => {
     const ns = 'rotation-tight';
     const t0 = new Date('2026-02-01T00:00:00Z');

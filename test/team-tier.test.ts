@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { Catalog, MANAGED_BY, TeamTier, type TeamTierProps } from '../constructs/index.js';
@@ -63,6 +64,44 @@ describe('TeamTier', () => {
     const long = TeamTier.teamIdFor('n'.repeat(63), 'r'.repeat(54));
     expect(long.length).toBe(63);
     expect(long).not.toBe(TeamTier.teamIdFor('n'.repeat(63), `${'r'.repeat(53)}s`));
+  });
+
+  it('keeps every unshortened id as it was', () => {
+    expect(TeamTier.teamIdFor('default', 'example')).toBe('ai.default.example');
+    const longest = TeamTier.teamIdFor('n'.repeat(30), 'r'.repeat(29));
+    expect(longest).toBe(`ai.${'n'.repeat(30)}.${'r'.repeat(29)}`);
+    expect(longest).toHaveLength(63);
+    expect(TeamTier.legacyTeamIdFor('default', 'example')).toBeUndefined();
+  });
+
+  it('shortens long ids into a shape no request name can spell out, with a 96-bit hash', () => {
+    // GIVEN a request whose id needs shortening
+    const ns = 'platform-engineering-sandbox';
+    const id = TeamTier.teamIdFor(ns, 'a-rather-long-request-name-for-chat');
+    expect(id).toBe('ai.platform-engineering-sandbox.a-rath_899662ab7bdf46f6d762ea11');
+    expect(id).toHaveLength(63);
+    // WHEN another request in the namespace is named after the old shape of that id
+    const legacy = TeamTier.legacyTeamIdFor(ns, 'a-rather-long-request-name-for-chat')!;
+    expect(legacy).toBe('ai.platform-engineering-sandbox.a-rather-long-requ-899662ab7bdf');
+    const squatter = legacy.slice(`ai.${ns}.`.length);
+    // THEN that name used to collide, and no longer does
+    expect(TeamTier.teamIdFor(ns, squatter)).toBe(legacy);
+    expect(TeamTier.teamIdFor(ns, squatter)).not.toBe(id);
+  });
+
+  it('never lets an unshortened id equal a shortened one (property)', () => {
+    const label = fc.stringMatching(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    fc.assert(
+      fc.property(label, label, (namespace, name) => {
+        const id = TeamTier.teamIdFor(namespace, name);
+        const shortened = `ai.${namespace}.${name}`.length > 63;
+        expect(id.length).toBeLessThanOrEqual(63);
+        // Unshortened ids are DNS-label characters and dots only; shortened ones always carry `_`.
+        expect(id.includes('_')).toBe(shortened);
+        if (shortened) expect(id).toMatch(/_[0-9a-f]{24}$/);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('fingerprints without revealing the key', () => {

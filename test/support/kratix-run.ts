@@ -26,6 +26,14 @@ export interface KratixRunOptions {
   readonly command?: readonly string[];
   /** Kill the run after this long; a test that hits it has found a hang. @default 30_000 */
   readonly killAfterMs?: number;
+  /**
+   * Keep what an earlier run left in `dir` (output/, metadata/), as when Kratix restarts a failed
+   * container in the same pod with the same emptyDirs; only input/object.yaml is (re)written.
+   * @default false (every run gets empty directories)
+   */
+  readonly samePod?: boolean;
+  /** Called with the directory once it is laid out, before the run: to break it on purpose. */
+  readonly prepare?: (dir: string) => void;
 }
 
 export interface KratixRunResult {
@@ -52,10 +60,11 @@ export async function kratixRun(o: KratixRunOptions): Promise<KratixRunResult> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'kratix-'));
   // Kratix gives every run empty directories; a reused one must look the same.
   for (const d of ['input', 'output', 'metadata']) {
-    rmSync(join(dir, d), { recursive: true, force: true });
+    if (!o.samePod) rmSync(join(dir, d), { recursive: true, force: true });
     mkdirSync(join(dir, d), { recursive: true });
   }
   writeFileSync(join(dir, 'input', 'object.yaml'), typeof o.object === 'string' ? o.object : dump(o.object));
+  o.prepare?.(dir);
   const object = (typeof o.object === 'object' && o.object !== null ? o.object : {}) as { kind?: string; metadata?: { name?: string; namespace?: string } };
   const env: Record<string, string> = {
     // The launcher execs `node` from PATH: the Node that built its blob, this one.
@@ -95,7 +104,13 @@ export async function kratixRun(o: KratixRunOptions): Promise<KratixRunResult> {
 function filesUnder(root: string): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return; // a directory a test broke on purpose
+    }
+    for (const entry of entries) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path);
       else files.set(relative(root, path), readFileSync(path, 'utf8'));

@@ -40,6 +40,12 @@ export interface FaultRule {
   readonly drop?: boolean;
   /** Respond 200 with a body that is not valid JSON */
   readonly malformed?: boolean;
+  /**
+   * `/team/info` only: the team lookup itself fails (database error, timeout). LiteLLM's handler
+   * wraps the lookup in `except Exception` and answers the same 404 "Team not found" as for a
+   * missing team, so a 404 alone does not prove the team is gone.
+   */
+  readonly teamLookupFails?: boolean;
 }
 
 export interface RecordedRequest {
@@ -808,6 +814,12 @@ export class LiteLLMEmulator {
       this.send(res, record, faultReply(fault));
       return;
     }
+    if (fault?.teamLookupFails && url.pathname === '/team/info') {
+      record.faulted = true;
+      const teamId = url.searchParams.get('team_id') ?? 'None';
+      this.send(res, record, proxyError(404, pyRepr({ message: `Team not found, passed team id: ${teamId}.` }), 'auth_error').reply);
+      return;
+    }
 
     let reply: Reply;
     try {
@@ -1085,7 +1097,9 @@ export class LiteLLMEmulator {
     if (ctx.caller.kind === 'virtual' && ctx.caller.row?.team_id !== teamId) {
       throw proxyError(403, pyRepr({ error: `User=None not authorized to access this team=${teamId}` }), 'auth_error');
     }
-    const keys = [...this.keyTable.values()].filter((k) => k.team_id === teamId).map((k) => withoutToken(k));
+    // Expired keys included, and with their hashed `token`: get_data's team_id branch filters on
+    // team_id only, and the loop meant to drop `token` pops it from a local copy.
+    const keys = [...this.keyTable.values()].filter((k) => k.team_id === teamId).map((k) => clone(k));
     return {
       status: 200,
       body: { team_id: teamId, team_info: { ...clone(team), team_member_budget_table: null }, keys, team_memberships: [] },
