@@ -4,6 +4,7 @@ import { LiteLLMUnavailableError, PipelineError, oneLine, redact } from './error
 import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
 import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
+import { VersionCheckedClient } from './litellm-version.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
 import { parseRequest } from './request.js';
@@ -76,7 +77,7 @@ function loadConfig(env: NodeJS.ProcessEnv): AiPromiseConfig {
   }
 }
 
-function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKey: string): LiteLLMClient {
+function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKey: string, checkVersionBeforeWrites = false): LiteLLMClient {
   const baseUrl = env.LITELLM_URL || gatewayInternalUrl(config);
   try {
     new URL(baseUrl);
@@ -90,7 +91,10 @@ function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKe
     if (!Number.isInteger(n) || n <= 0) throw new PipelineError(`${name} ${quote(value)} is not a positive integer`);
     return n;
   };
-  return new LiteLLMClient({
+  // Configure runs need the APIs of a recent release (pipeline/litellm-version.ts). Delete uses only
+  // /team/info, /key/delete and /team/delete, which every release has: refusing it would block a teardown.
+  const Client = checkVersionBeforeWrites ? VersionCheckedClient : LiteLLMClient;
+  return new Client({
     baseUrl,
     masterKey,
     attemptTimeoutMs: number('LITELLM_TIMEOUT_MS'),
@@ -125,7 +129,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const epoch = keyEpoch(rotation, request.uid, now);
   const workloadDestination = narrowSelector(config.destinations.workloads, request.destinationSelector);
   const credentials = await resolveCredentials(io.env, config);
-  const client = litellmClient(io.env, config, credentials.masterKey);
+  const client = litellmClient(io.env, config, credentials.masterKey, true);
   const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
   const apiKey = keyOfEpoch(epoch.id);
   const internalUrl = gatewayInternalUrl(config);
