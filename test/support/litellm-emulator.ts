@@ -63,7 +63,20 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** Clock for created_at/expires/budget_reset_at; @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * The LiteLLM release to behave as. Releases before 1.81.0 (e.g. '1.80.12', the gateway pinned
+   * until then) have no /health/readiness/details (the public /health/readiness carries
+   * `litellm_version`), ignore `/key/list?status=`, reject `duration: "-1"` on /key/update and
+   * answer its unknown key with 404 instead of 401.
+   * @default PINNED_LITELLM_RELEASE
+   */
+  readonly release?: string;
 }
+
+/** The release the promise pins (constructs/promise-config.ts LITELLM_IMAGE) and the emulator follows by default. */
+export const PINNED_LITELLM_RELEASE = '1.81.0';
+/** The first release with `/key/list?status=deleted` (BerriAI/litellm PR #19260, release notes v1.81.0). */
+const DELETED_KEYS_RELEASE = [1, 81, 0] as const;
 
 /** One entry of a team's `members_with_roles`. */
 export interface TeamMember {
@@ -640,6 +653,7 @@ export class LiteLLMEmulator {
   private readonly server: Server;
   private readonly proxyModels: readonly string[];
   private now: () => Date;
+  private release: string;
   private readonly teamTable = new Map<string, TeamRow>();
   private readonly keyTable = new Map<string, KeyRow>();
   /** LiteLLM_DeletedVerificationToken: rows removed by /key/delete, shown by /key/list?status=deleted. */
@@ -656,10 +670,12 @@ export class LiteLLMEmulator {
     this.masterKey = options.masterKey ?? DEFAULT_MASTER_KEY;
     this.proxyModels = [...(options.models ?? DEFAULT_MODELS)];
     this.now = options.now ?? (() => new Date());
+    this.release = options.release ?? PINNED_LITELLM_RELEASE;
     this.routes = [
       { method: 'GET', path: '/health/liveliness', access: 'public', hasBody: false, handler: () => ({ status: 200, body: "I'm alive!" }) },
       { method: 'GET', path: '/health/liveness', access: 'public', hasBody: false, handler: () => ({ status: 200, body: "I'm alive!" }) },
-      { method: 'GET', path: '/health/readiness', access: 'public', hasBody: false, handler: () => ({ status: 200, body: { status: 'healthy' } }) },
+      { method: 'GET', path: '/health/readiness', access: 'public', hasBody: false, handler: () => this.readiness() },
+      { method: 'GET', path: '/health/readiness/details', access: 'models', hasBody: false, handler: () => ({ status: 200, body: this.readinessDetails() }) },
       { method: 'GET', path: '/v1/models', access: 'models', hasBody: false, handler: (ctx) => this.listModels(ctx) },
       { method: 'GET', path: '/models', access: 'models', hasBody: false, handler: (ctx) => this.listModels(ctx) },
       { method: 'POST', path: '/team/new', access: 'admin', hasBody: true, handler: (ctx) => this.teamNew(ctx) },
@@ -680,6 +696,7 @@ export class LiteLLMEmulator {
 
   /** Starts an emulator listening on 127.0.0.1. */
   static async start(options: EmulatorOptions = {}): Promise<LiteLLMEmulator> {
+    releaseParts(options.release ?? PINNED_LITELLM_RELEASE);
     const server = createServer();
     await new Promise<void>((resolveListen, rejectListen) => {
       server.once('error', rejectListen);
@@ -725,6 +742,12 @@ export class LiteLLMEmulator {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /** Behave as another LiteLLM release from the next request on (see EmulatorOptions.release). */
+  setRelease(release: string): void {
+    releaseParts(release);
+    this.release = release;
   }
 
   setNow(now: () => Date): void {
@@ -865,7 +888,7 @@ export class LiteLLMEmulator {
         target.pathname = path.replace(/\/+$/, '');
         return { status: 307, text: '', headers: { location: `${this.url}${target.pathname}${target.search}` } };
       }
-      const allowed = this.routes.filter((r) => matches(r.path, path)).map((r) => r.method);
+      const allowed = this.routes.filter((r) => matches(r.path, path) && this.serves(r)).map((r) => r.method);
       if (allowed.length > 0) {
         return { status: 405, body: { detail: 'Method Not Allowed' }, headers: { allow: [...new Set(allowed)].join(', ') } };
       }
@@ -890,7 +913,42 @@ export class LiteLLMEmulator {
   }
 
   private findRoute(method: string, path: string): Route | undefined {
-    return this.routes.find((r) => r.method === method && matches(r.path, path));
+    return this.routes.find((r) => r.method === method && matches(r.path, path) && this.serves(r));
+  }
+
+  /** Releases before 1.81.0: the 1.80.x behaviour the pipeline must detect and refuse. */
+  private get legacy(): boolean {
+    const [major, minor, patch] = releaseParts(this.release);
+    const [wantMajor, wantMinor, wantPatch] = DELETED_KEYS_RELEASE;
+    return (major - wantMajor || minor - wantMinor || patch - wantPatch) < 0;
+  }
+
+  /** Older releases have no /health/readiness/details route: FastAPI answers it 404 Not Found. */
+  private serves(route: Route): boolean {
+    return !(this.legacy && route.path === '/health/readiness/details');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Health (health_endpoints/_health_endpoints.py)
+  // -------------------------------------------------------------------------------------------
+
+  /** `_get_health_readiness_details`, with a connected database and no cache or callbacks. */
+  private readinessDetails(): Record<string, unknown> {
+    return {
+      status: 'healthy',
+      db: 'connected',
+      cache: null,
+      litellm_version: this.release,
+      success_callbacks: [],
+      use_aiohttp_transport: true,
+      log_level: 'WARNING',
+      is_detailed_debug: false,
+    };
+  }
+
+  /** Public readiness: low-detail on newer releases, the whole details dict (version included) on older ones. */
+  private readiness(): Reply {
+    return { status: 200, body: this.legacy ? this.readinessDetails() : { status: 'healthy' } };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1398,6 +1456,10 @@ export class LiteLLMEmulator {
       throw dictReprError(400, `max_budget cannot be negative. Received: ${pyFloat(data.max_budget)}`, 'auth_error');
     }
     const existing = this.keyTable.get(hashIfNeeded(passedKey));
+    if (!existing && !this.legacy) {
+      // PrismaClient.get_data(find_unique) raises before the handler's own check, echoing the key as sent
+      throw proxyError(401, `Authentication Error: invalid user key - user key does not exist in db. User Key=${passedKey}`, 'auth_error');
+    }
     if (!existing) {
       throw dictReprError(404, `Team not found, passed team_id=${typeof data.team_id === 'string' ? data.team_id : 'None'}`, 'auth_error');
     }
@@ -1425,7 +1487,8 @@ export class LiteLLMEmulator {
     if ('duration' in changes) {
       const duration = changes.duration;
       delete changes.duration;
-      if (duration === '-1') changes.expires = null;
+      // "-1" means "never expires" since PR #18278 (v1.80.15); older releases parse it as a duration and fail
+      if (duration === '-1' && !this.legacy) changes.expires = null;
       else if (typeof duration === 'string' && duration.length > 0) {
         changes.expires = pyIso(this.updateDuration(() => addDuration(now, duration)));
       }
@@ -1525,7 +1588,9 @@ export class LiteLLMEmulator {
     const size = queryInt(q, 'size', 10, { ge: 1, le: 100 }, errors);
     const fullObject = queryBool(q, 'return_full_object', errors);
     if (errors.length > 0) throw validationError(errors);
-    if (q.status !== undefined && q.status !== 'deleted') {
+    // Releases before the deleted-keys table ignore `status` and list live keys (PRs #18228/#19260).
+    const status = this.legacy ? undefined : q.status;
+    if (status !== undefined && status !== 'deleted') {
       throw dictReprError(400, "Invalid status value. Currently only 'deleted' is supported.");
     }
     let sort: { column: string; order: 'asc' | 'desc' } | undefined;
@@ -1538,7 +1603,7 @@ export class LiteLLMEmulator {
       sort = { column: q.sort_by, order };
     }
 
-    const source: KeyRow[] = q.status === 'deleted' ? this.deletedKeys : [...this.keyTable.values()];
+    const source: KeyRow[] = status === 'deleted' ? this.deletedKeys : [...this.keyTable.values()];
     const rows = source.filter(
       (k) =>
         k.team_id !== UI_SESSION_TOKEN_TEAM_ID &&
@@ -1570,6 +1635,13 @@ export class LiteLLMEmulator {
 // ---------------------------------------------------------------------------------------------
 // Helpers that need no emulator state
 // ---------------------------------------------------------------------------------------------
+
+/** `X.Y.Z` of a release option; anything else is a mistake in the test. */
+function releaseParts(release: string): [number, number, number] {
+  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(release);
+  if (!match) throw new Error(`emulator release '${release}' is not X.Y.Z`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
 
 function matches(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
