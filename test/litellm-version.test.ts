@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LITELLM_IMAGE } from '../constructs/index.js';
-import { MINIMUM_LITELLM_VERSION, compareVersions, parseLiteLLMVersion, versionProblem } from '../pipeline/litellm-version.js';
+import { PipelineError } from '../pipeline/errors.js';
+import { MINIMUM_LITELLM_VERSION, VersionCheckedClient, compareVersions, parseLiteLLMVersion, requireSupportedLiteLLM, versionProblem } from '../pipeline/litellm-version.js';
+import { LiteLLMEmulator } from './support/litellm-emulator.js';
 
 describe('parseLiteLLMVersion', () => {
   it('reads what the proxy reports and how its images are tagged', () => {
@@ -64,5 +66,54 @@ describe('versionProblem', () => {
   it('is satisfied by the pinned gateway image', () => {
     expect(LITELLM_IMAGE).toBe('ghcr.io/berriai/litellm-non_root:main-v1.81.0-stable');
     expect(versionProblem(LITELLM_IMAGE)).toBeNull();
+  });
+});
+
+describe('requireSupportedLiteLLM and VersionCheckedClient (against the emulator)', () => {
+  let emu: LiteLLMEmulator;
+  let client: VersionCheckedClient;
+  beforeEach(async () => {
+    emu = await LiteLLMEmulator.start();
+    client = new VersionCheckedClient({ baseUrl: emu.url, masterKey: emu.masterKey, maxAttempts: 2 });
+  });
+  afterEach(async () => {
+    await emu.stop();
+  });
+  const calls = () => emu.requests.map((r) => `${r.method} ${r.path}`);
+
+  it('reads the version from /health/readiness/details on the pinned release', async () => {
+    expect(await requireSupportedLiteLLM(client)).toBe('1.81.0');
+    expect(calls()).toEqual(['GET /health/readiness/details']);
+  });
+
+  it('falls back to the public /health/readiness where the details route is missing, and refuses 1.80.12', async () => {
+    emu.setRelease('1.80.12');
+    await expect(requireSupportedLiteLLM(client)).rejects.toThrow(new PipelineError('LiteLLM 1.80.12 is older than 1.81.0, the minimum this promise supports: upgrade the gateway image (config.gateway.image)'));
+    expect(calls()).toEqual(['GET /health/readiness/details', 'GET /health/readiness']);
+  });
+
+  it('refuses a proxy that does not report its version, and says why a health call failed', async () => {
+    emu.inject({ path: '/health/readiness/details', status: 200, body: { status: 'healthy' } });
+    await expect(requireSupportedLiteLLM(client)).rejects.toThrow('LiteLLM reported no version; this promise needs LiteLLM 1.81.0 or newer and cannot check it');
+    emu.inject({ path: '/health/readiness/details', status: 403, body: { error: { message: 'forbidden by a proxy' } } });
+    await expect(requireSupportedLiteLLM(client)).rejects.toThrow(`LiteLLM GET ${emu.url}/health/readiness/details answered 403: forbidden by a proxy`);
+  });
+
+  it('checks once, just before the first write, and never for reads', async () => {
+    // GIVEN a client WHEN it only reads THEN no version check
+    await client.get('/team/info', { team_id: 'x' });
+    expect(calls()).toEqual(['GET /team/info']);
+    // WHEN it writes twice THEN the release is checked once, before the first write
+    await client.post('/team/new', { team_id: 'a' });
+    await client.post('/team/new', { team_id: 'b' });
+    expect(calls()).toEqual(['GET /team/info', 'GET /health/readiness/details', 'POST /team/new', 'POST /team/new']);
+  });
+
+  it('sends no write to a proxy it refused', async () => {
+    emu.setRelease('1.80.12');
+    await expect(client.post('/team/new', { team_id: 'a' })).rejects.toThrow('LiteLLM 1.80.12 is older than 1.81.0');
+    await expect(client.post('/team/new', { team_id: 'a' })).rejects.toThrow('LiteLLM 1.80.12 is older than 1.81.0');
+    expect(emu.writes()).toEqual([]);
+    expect(emu.teams()).toEqual([]);
   });
 });
