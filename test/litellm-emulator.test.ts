@@ -1017,6 +1017,15 @@ describe('as an older release (1.80.12)', () => {
     expect(res.body).toEqual(proxyError(404, "{'error': 'Team not found, passed team_id=None'}", 'auth_error'));
   });
 
+  it('as 1.80.15 accepts duration "-1" (PR #18278 shipped there) but still ignores status=deleted', async () => {
+    emu.setRelease('1.80.15');
+    const { token } = await newKey({ duration: '1h', key_alias: 'k' });
+    expect((await post('/key/update', { key: token, duration: '-1' })).status).toBe(200);
+    expect(emu.keys()[0]!.expires).toBeNull();
+    await post('/key/delete', { keys: [token] });
+    expect((await get('/key/list?status=deleted')).body.keys).toEqual([]);
+  });
+
   it('can be switched to and from at runtime, and refuses a release that is not X.Y.Z', async () => {
     emu.setRelease('1.80.12');
     expect((await get('/health/readiness/details')).status).toBe(404);

@@ -77,6 +77,8 @@ export interface EmulatorOptions {
 export const PINNED_LITELLM_RELEASE = '1.81.0';
 /** The first release with `/key/list?status=deleted` (BerriAI/litellm PR #19260, release notes v1.81.0). */
 const DELETED_KEYS_RELEASE = [1, 81, 0] as const;
+/** The first release where `duration: "-1"` on /key/update means "never expires" (PR #18278, release notes v1.80.15). */
+const NEVER_EXPIRES_RELEASE = [1, 80, 15] as const;
 
 /** One entry of a team's `members_with_roles`. */
 export interface TeamMember {
@@ -916,11 +918,18 @@ export class LiteLLMEmulator {
     return this.routes.find((r) => r.method === method && matches(r.path, path) && this.serves(r));
   }
 
-  /** Releases before 1.81.0: the 1.80.x behaviour the pipeline must detect and refuse. */
-  private get legacy(): boolean {
+  private olderThan(version: readonly [number, number, number]): boolean {
     const [major, minor, patch] = releaseParts(this.release);
-    const [wantMajor, wantMinor, wantPatch] = DELETED_KEYS_RELEASE;
-    return (major - wantMajor || minor - wantMinor || patch - wantPatch) < 0;
+    return (major - version[0] || minor - version[1] || patch - version[2]) < 0;
+  }
+
+  /**
+   * Releases before 1.81.0: the 1.80.x behaviour the pipeline must detect and refuse. The release
+   * that split /health/readiness/details off the public probe, and the one whose /key/update answers
+   * an unknown key with 401, are not pinned down: both are modelled as changing with 1.81.0.
+   */
+  private get legacy(): boolean {
+    return this.olderThan(DELETED_KEYS_RELEASE);
   }
 
   /** Older releases have no /health/readiness/details route: FastAPI answers it 404 Not Found. */
@@ -1488,7 +1497,7 @@ export class LiteLLMEmulator {
       const duration = changes.duration;
       delete changes.duration;
       // "-1" means "never expires" since PR #18278 (v1.80.15); older releases parse it as a duration and fail
-      if (duration === '-1' && !this.legacy) changes.expires = null;
+      if (duration === '-1' && !this.olderThan(NEVER_EXPIRES_RELEASE)) changes.expires = null;
       else if (typeof duration === 'string' && duration.length > 0) {
         changes.expires = pyIso(this.updateDuration(() => addDuration(now, duration)));
       }
