@@ -167,8 +167,14 @@ export const DEFAULT_PLATFORM_NAMESPACE = 'ai-platform';
 /** A key of a Secret's `data`, as Kubernetes validates it. */
 const SECRET_DATA_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 
-/** Pinned images. LiteLLM's non-root build runs under the restricted Pod Security profile. */
-export const LITELLM_IMAGE = 'ghcr.io/berriai/litellm-non_root:main-v1.80.12';
+/**
+ * Pinned images. LiteLLM's non-root build runs under the restricted Pod Security profile. v1.81.0 is
+ * the first release with every management API the pipeline uses (`/key/list?status=deleted`, PR
+ * #19260, which the "never revive a revoked key" check needs); this is that release's
+ * `-stable` tag (BerriAI/litellm docs/my-website/release_notes/v1.81.0/index.md).
+ * The pipeline refuses an older proxy (MINIMUM_LITELLM_VERSION in pipeline/litellm-version.ts).
+ */
+export const LITELLM_IMAGE = 'ghcr.io/berriai/litellm-non_root:main-v1.81.0-stable';
 export const OPEN_WEBUI_IMAGE = 'ghcr.io/open-webui/open-webui:0.6.25';
 
 /** Fills every default and validates; resolving an already resolved config returns an equal one. */

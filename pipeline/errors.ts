@@ -13,6 +13,12 @@ export class PipelineError extends Error {
  */
 export class RequestError extends PipelineError {}
 
+/**
+ * The platform's LiteLLM is older than this promise supports. Its sentence names only two parsed
+ * version numbers, so the status may repeat it: the requester learns the platform team must act.
+ */
+export class UnsupportedLiteLLMError extends PipelineError {}
+
 /** LiteLLM could not be reached or kept failing after every retry: worth running again later. */
 export class LiteLLMUnavailableError extends PipelineError {}
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MANAGED_BY, type KeySpec, type TeamSpec } from '../constructs/index.js';
 import { PipelineError, RequestError } from './errors.js';
-import { type LiteLLMClient, errorMessage } from './litellm-client.js';
+import { type LiteLLMClient, type LiteLLMResponse, errorMessage } from './litellm-client.js';
 
 /** The fields of a LiteLLM team row the pipeline reads (`/team/info` → `team_info`). */
 export interface ObservedTeam {
@@ -17,7 +17,10 @@ export interface ObservedTeam {
 
 /** The fields of a LiteLLM key row the pipeline reads (`/team/info` → `keys[]`, expired ones too). */
 export interface ObservedKey {
-  /** SHA-256 hex of the plaintext: `/team/info` returns it (its loop meant to drop it edits a copy). */
+  /**
+   * SHA-256 hex of the plaintext: `/team/info` returns it (its loop meant to drop it edits a copy),
+   * and LiteLLM accepts it wherever it accepts the key.
+   */
   readonly token?: string | null;
   readonly key_alias?: string | null;
   /** `sk-...` plus the plaintext's last four characters. */
@@ -38,7 +41,7 @@ export interface Observed {
 export interface Desired {
   readonly team: TeamSpec;
   readonly key: KeySpec;
-  /** The key's plaintext: sent to LiteLLM only, never logged. */
+  /** The key's plaintext: sent to LiteLLM only by /key/generate, never logged. */
   readonly apiKey: string;
   /** Plaintext of this request's key of an earlier epoch (derived), to set its expiry. */
   readonly keyOfEpoch: (epoch: string) => string;
@@ -119,7 +122,7 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
     steps.push(createKey);
   } else {
     const fields: string[] = [];
-    const body: Record<string, unknown> = { key: desired.apiKey };
+    const body: Record<string, unknown> = { key: keyHash(desired.apiKey) };
     if (!sameSet(current.models, desired.key.models)) {
       fields.push('models');
       body.models = desired.key.models;
@@ -128,7 +131,8 @@ export function plan(desired: Desired, observed: Observed | null): Step[] {
   }
   // Only once the new key exists does the previous one start its countdown.
   if (graced && !graced.expires) {
-    const key = desired.keyOfEpoch(String(graced.metadata?.epoch));
+    // The observed hash names the key even when it can no longer be derived (the salt key changed).
+    const key = graced.token || keyHash(desired.keyOfEpoch(String(graced.metadata?.epoch)));
     steps.push({ kind: 'expire-key', alias: String(graced.key_alias), body: { key, duration: `${desired.graceSeconds}s` } });
   }
   return steps;
@@ -152,6 +156,25 @@ function refuseRetired(desired: Desired, current: ObservedKey, ours: readonly Ob
       `key '${desired.key.key_alias}' was rotated away from (${why}) and never becomes current again; the request's epoch went back (a rotation policy changed back, or the clock stepped back): bump spec.rotation.trigger to get a new key`,
     );
   }
+}
+
+/**
+ * LiteLLM's `token`: the sha256 hex of a plaintext key. Every endpoint but /key/generate is sent
+ * this instead of the plaintext, because LiteLLM echoes the key it was sent in errors (and so into
+ * logs and status) and query strings land in access logs.
+ */
+export function keyHash(plaintext: string): string {
+  return createHash('sha256').update(plaintext).digest('hex');
+}
+
+/**
+ * `/key/update` on a key that does not exist: 404 on older releases (the handler's own check);
+ * 401 "user key does not exist in db" on newer ones, where `PrismaClient.get_data(find_unique)`
+ * raises first (litellm/proxy/utils.py). A 401 for any other reason (a bad master key) is not this.
+ */
+export function isMissingKey(response: LiteLLMResponse): boolean {
+  if (response.status === 404) return true;
+  return response.status === 401 && /user key does not exist in db/i.test(JSON.stringify(response.body ?? ''));
 }
 
 /** Epoch ids start with `r<trigger>` (pipeline/rotation.ts). */
@@ -313,13 +336,13 @@ async function apply(client: LiteLLMClient, desired: Desired, step: Step): Promi
     }
     case 'update-key': {
       const response = await client.post('/key/update', step.body);
-      if (response.status === 404) return 'lost-race';
+      if (isMissingKey(response)) return 'lost-race';
       if (response.status !== 200) throw new PipelineError(client.describe('POST', '/key/update', response));
       return `updated key ${desired.key.key_alias}: ${step.fields.join(', ')}`;
     }
     case 'expire-key': {
       const response = await client.post('/key/update', step.body);
-      if (response.status === 404) {
+      if (isMissingKey(response)) {
         // The alias holds a key this run cannot derive (the salt key changed): it cannot be given
         // a grace period, and a key nobody can name must not stay valid forever.
         const deleted = await client.post('/key/delete', { key_aliases: [step.alias] });
@@ -341,7 +364,7 @@ async function refuseRevived(client: LiteLLMClient, body: KeySpec & { key: strin
   const response = await client.get('/key/list', { key_alias: body.key_alias, status: 'deleted', return_full_object: 'true', size: '100' });
   if (response.status !== 200) throw new PipelineError(client.describe('GET', '/key/list', response));
   const rows = (response.body as { keys?: unknown[] } | undefined)?.keys ?? [];
-  const token = createHash('sha256').update(body.key).digest('hex');
+  const token = keyHash(body.key);
   if (rows.some((row) => typeof row === 'object' && row !== null && (row as { token?: unknown }).token === token)) {
     throw new RequestError(`key '${body.key_alias}' was revoked before (the request went back to an earlier rotation); bump spec.rotation.trigger to get a new key`);
   }
@@ -353,7 +376,7 @@ async function refuseRevived(client: LiteLLMClient, body: KeySpec & { key: strin
  */
 async function verifyStored(client: LiteLLMClient, body: KeySpec & { key: string }): Promise<void> {
   // By hash: a plaintext key in a query string would land in LiteLLM's and any proxy's access logs.
-  const response = await client.get('/key/info', { key: createHash('sha256').update(body.key).digest('hex') });
+  const response = await client.get('/key/info', { key: keyHash(body.key) });
   const info = (response.body as { info?: ObservedKey } | undefined)?.info;
   if (response.status !== 200 || info?.key_alias !== body.key_alias || info?.team_id !== body.team_id) {
     const found = response.status === 200 ? `alias ${JSON.stringify(info?.key_alias ?? null)} in team ${JSON.stringify(info?.team_id ?? null)}` : `status ${response.status}`;

@@ -1,9 +1,10 @@
 import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, quote, resolvePromiseConfig } from '../constructs/index.js';
 import { resolveCredentials } from './credentials.js';
-import { LiteLLMUnavailableError, PipelineError, RequestError, sanitize } from './errors.js';
+import { LiteLLMUnavailableError, PipelineError, RequestError, UnsupportedLiteLLMError, sanitize } from './errors.js';
 import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
 import { type KratixContext, clearPreviousAttempt, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
+import { VersionCheckedClient } from './litellm-version.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
 import { parseRequest } from './request.js';
@@ -54,12 +55,13 @@ export async function runPipeline(io: RunIO): Promise<number> {
 
 /**
  * The sentence `status.message` gets for a failure. The status is tenant-visible, so it repeats the
- * detail only for a RequestError (which quotes the requester's own input); anything else says what
+ * detail only for a RequestError (which quotes the requester's own input) and an
+ * UnsupportedLiteLLMError (two version numbers); anything else says what
  * the run was doing and who should act, and the detail stays in the pipeline log, which lives in the
  * platform namespace.
  */
 export function statusSentence(error: unknown, stage: string): string {
-  if (error instanceof RequestError) return sanitize(error.message, 300);
+  if (error instanceof RequestError || error instanceof UnsupportedLiteLLMError) return sanitize(error.message, 300);
   if (error instanceof LiteLLMUnavailableError) {
     return `LiteLLM did not answer while ${stage}; the platform team should check that LiteLLM is up (details in the pipeline log)`;
   }
@@ -114,7 +116,7 @@ function loadConfig(env: NodeJS.ProcessEnv): AiPromiseConfig {
   }
 }
 
-function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKey: string): LiteLLMClient {
+function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKey: string, checkVersionBeforeWrites = false): LiteLLMClient {
   const baseUrl = checkedBaseUrl(env.LITELLM_URL || gatewayInternalUrl(config));
   const number = (name: string): number | undefined => {
     const value = env[name];
@@ -123,7 +125,10 @@ function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKe
     if (!Number.isInteger(n) || n <= 0) throw new PipelineError(`${name} ${quote(value)} is not a positive integer`);
     return n;
   };
-  return new LiteLLMClient({
+  // Configure runs need the APIs of a recent release (pipeline/litellm-version.ts). Delete uses only
+  // /team/info, /key/delete and /team/delete, which every release has: refusing it would block a teardown.
+  const Client = checkVersionBeforeWrites ? VersionCheckedClient : LiteLLMClient;
+  return new Client({
     baseUrl,
     masterKey,
     attemptTimeoutMs: number('LITELLM_TIMEOUT_MS'),
@@ -185,7 +190,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const workloadDestination = narrowSelector(config.destinations.workloads, request.destinationSelector);
   stage.now = 'reading the LiteLLM settings and credentials';
   const credentials = resolveCredentials(io.env, config);
-  const client = litellmClient(io.env, config, credentials.masterKey);
+  const client = litellmClient(io.env, config, credentials.masterKey, true);
   const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
   const apiKey = keyOfEpoch(epoch.id);
   const internalUrl = gatewayInternalUrl(config);

@@ -110,6 +110,7 @@ interface Step {
 
 const STEPS: readonly Step[] = [
   { method: 'GET', path: '/team/info', what: 'observe the team', scenario: 'create' },
+  { method: 'GET', path: '/health/readiness/details', what: 'check the LiteLLM release', scenario: 'create' },
   { method: 'POST', path: '/team/new', what: 'create the team', scenario: 'create' },
   { method: 'GET', path: '/key/list', what: 'check the key was never revoked', scenario: 'create' },
   { method: 'POST', path: '/key/generate', what: 'create the key', scenario: 'create' },

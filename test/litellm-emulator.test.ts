@@ -1,3 +1,11 @@
+/**
+ * Contract tests of the LiteLLM emulator: each behaviour names the upstream source it follows, so a
+ * reader can tell a fact from a guess. Paths are in BerriAI/litellm.
+ * - `@ vX.Y.Z` / `release notes vX.Y.Z`: the release that brought the change, per its release notes or PR.
+ * - `@ main`: read in the current upstream source (2026); assumed unchanged back to the pinned
+ *   v1.81.0, not checked release by release.
+ * - `[reported]`: from issue or PR text or third-party observation, not from source.
+ */
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LiteLLMEmulator, pyRepr } from './support/litellm-emulator.js';
@@ -68,6 +76,7 @@ async function newKey(body: Record<string, unknown> = {}): Promise<{ key: string
 }
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/auth/user_api_key_auth.py (get_api_key, _get_bearer_token, master-key compare_digest, virtual-key hash lookup) @ main
 describe('authentication', () => {
   it('rejects a request without any key', async () => {
     // GIVEN no credentials WHEN a management endpoint is called
@@ -97,6 +106,7 @@ describe('authentication', () => {
     );
   });
 
+  // litellm/proxy/auth/user_api_key_auth.py + litellm/proxy/utils.py (token hashed with hash_token before the DB lookup) @ main
   it('rejects an unknown sk- key after looking up its hash', async () => {
     // GIVEN an sk- key that was never generated
     const res = await get('/team/list', { auth: 'Bearer sk-unknown-1234' });
@@ -127,6 +137,7 @@ describe('authentication', () => {
     expect(bad.body.error.type).toBe('token_not_found_in_db');
   });
 
+  // litellm/proxy/auth/route_checks.py (non_proxy_admin_allowed_routes_check) @ main
   it('refuses management endpoints to virtual keys', async () => {
     // GIVEN a valid virtual key
     const { key } = await newKey();
@@ -141,6 +152,7 @@ describe('authentication', () => {
     expect(emu.teams()).toEqual([]);
   });
 
+  // litellm/proxy/health_endpoints/_health_endpoints.py (health_liveliness, health_readiness low-detail answer) @ main; public routes: litellm/proxy/_types.py LiteLLMRoutes.public_routes
   it('serves the public health routes without a key', async () => {
     const liveliness = await get('/health/liveliness', { auth: null });
     const liveness = await get('/health/liveness', { auth: null });
@@ -152,6 +164,7 @@ describe('authentication', () => {
     expect(readiness.body).toEqual({ status: 'healthy' });
   });
 
+  // FastAPI/Starlette routing defaults (not LiteLLM code)
   it('answers FastAPI 404 for unknown routes and 405 for wrong methods', async () => {
     const unknown = await get('/team/nope');
     const wrongMethod = await get('/team/new');
@@ -163,6 +176,7 @@ describe('authentication', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: FastAPI/pydantic v2 request validation of the models in litellm/proxy/_types.py (NewTeamRequest, GenerateKeyRequest, …) @ main
 describe('request validation (422)', () => {
   it('rejects a body that is not JSON', async () => {
     const res = await post('/team/new', undefined, { raw: '{not json', headers: { 'content-type': 'application/json' } });
@@ -194,6 +208,7 @@ describe('request validation (422)', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/team_endpoints.py new_team @ main (caller added as admin: #7983 [reported])
 describe('POST /team/new', () => {
   it('creates the team row and adds the caller as admin', async () => {
     // GIVEN a caller-chosen id and limits
@@ -238,6 +253,7 @@ describe('POST /team/new', () => {
     expect(res.body.models).toEqual([]);
   });
 
+  // litellm/proxy/management_endpoints/team_endpoints.py new_team raises HTTPException(400, detail={'error': …}), converted by handle_exception_on_proxy @ main [status and text reported]
   it('answers 400 with a dict-repr message for a duplicate team_id', async () => {
     // GIVEN an existing team
     await post('/team/new', { team_id: 'team-a' });
@@ -252,6 +268,7 @@ describe('POST /team/new', () => {
     expect(emu.teams()[0]!.team_alias).toBeNull();
   });
 
+  // team_alias has no unique constraint: schema.prisma LiteLLM_TeamTable @ main; PR #3572 [reported]
   it('creates a second team for a duplicate alias', async () => {
     const first = await post('/team/new', { team_alias: 'same' });
     const second = await post('/team/new', { team_alias: 'same' });
@@ -263,6 +280,7 @@ describe('POST /team/new', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/team_endpoints.py team_info (+ _convert_team_info_exception: HTTPException → auth_error, status kept) @ main
 describe('GET /team/info', () => {
   it('returns the team, all its keys with their hashed token (expired ones too), and memberships', async () => {
     // Upstream: BerriAI/litellm litellm/proxy/management_endpoints/team_endpoints.py, team_info():
@@ -320,6 +338,7 @@ describe('GET /team/info', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/team_endpoints.py update_team (exclude_unset; no try/except, so FastAPI's {"detail":…} shape) @ main; spend kept: #34270 [reported]
 describe('POST /team/update', () => {
   it('writes only the fields present, an explicit null clears', async () => {
     // GIVEN a team with limits
@@ -362,6 +381,7 @@ describe('POST /team/update', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/team_endpoints.py delete_team (checks every id, then deletes keys, memberships, teams) @ main
 describe('POST /team/delete', () => {
   it("deletes the teams and their keys, leaving other teams' keys", async () => {
     // GIVEN two teams with a key each
@@ -401,6 +421,7 @@ describe('POST /team/delete', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/team_endpoints.py list_team (bare array) and list_team_v2 (paginated) @ main
 describe('team listing', () => {
   it('GET /team/list returns a bare array sorted by team_alias, with keys', async () => {
     await post('/team/new', { team_id: 'z', team_alias: 'zeta' });
@@ -429,6 +450,7 @@ describe('team listing', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/key_management_endpoints.py generate_key_fn / generate_key_helper_fn @ main
 describe('POST /key/generate', () => {
   it('returns the plaintext once and stores only its hash', async () => {
     // GIVEN a team
@@ -478,6 +500,7 @@ describe('POST /key/generate', () => {
     expect(emu.keys()).toEqual([]);
   });
 
+  // litellm/proxy/management_endpoints/key_management_endpoints.py _enforce_unique_key_alias @ main [response body reported]
   it('rejects a duplicate key_alias from any team with the exact documented body', async () => {
     // GIVEN a key with alias X in team a
     await newKey({ team_id: 'a', key_alias: 'X' });
@@ -491,6 +514,7 @@ describe('POST /key/generate', () => {
     expect(emu.keys()).toHaveLength(1);
   });
 
+  // #40705 [reported]
   it('counts the empty alias as an alias', async () => {
     await newKey({ key_alias: '' });
     const res = await post('/key/generate', { key_alias: '' });
@@ -498,6 +522,7 @@ describe('POST /key/generate', () => {
     expect(res.body.error.message).toContain("Key with alias '' already exists");
   });
 
+  // litellm/proxy/utils.py insert_data: upsert on the token with an empty update @ main; #20494 [reported]
   it('treats a duplicate custom key with a new alias as a silent no-op', async () => {
     // GIVEN a custom key with alias old
     clock = T0;
@@ -517,12 +542,14 @@ describe('POST /key/generate', () => {
     expect(again.body.error.param).toBe('key_alias');
   });
 
+  // no team lookup without litellm.key_generation_settings @ main; failure at use [reported]
   it('accepts a team_id that does not exist', async () => {
     const res = await post('/key/generate', { team_id: 'no-such-team' });
     expect(res.status).toBe(200);
     expect(emu.keys()[0]!.team_id).toBe('no-such-team');
   });
 
+  // litellm/litellm_core_utils/duration_parser.py duration_in_seconds @ main
   it('sets expires to now + duration, never for null', async () => {
     const cases: [string | null, string | null][] = [
       [null, null],
@@ -551,6 +578,7 @@ describe('POST /key/generate', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/key_management_endpoints.py info_key_fn (token removed from the row) @ main; 404 body: #9861 [reported]
 describe('GET /key/info', () => {
   it('finds a key by plaintext or by hash and hides the token', async () => {
     const { key, token } = await newKey({ key_alias: 'info-me', team_id: 't' });
@@ -571,6 +599,7 @@ describe('GET /key/info', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/key_management_endpoints.py update_key_fn / prepare_key_update_data @ main
 describe('POST /key/update', () => {
   it('applies only the fields sent and echoes the key as passed', async () => {
     const { key, token } = await newKey({ key_alias: 'k1', rpm_limit: 5, tpm_limit: 50, metadata: { a: 1 } });
@@ -583,6 +612,7 @@ describe('POST /key/update', () => {
     expect(emu.keys()[0]!.tpm_limit).toBe(1);
   });
 
+  // "-1" = never expires: PR #18278, release notes v1.80.15 (older releases: see 'as an older release' below)
   it('extends expiry with duration and removes it with "-1"', async () => {
     const { token } = await newKey({ duration: '1h' });
     clock = new Date('2025-01-15T10:30:00.000Z');
@@ -607,12 +637,21 @@ describe('POST /key/update', () => {
     );
   });
 
-  it('answers 404 auth_error with the misleading team message for an unknown key', async () => {
-    const res = await post('/key/update', { key: 'sk-missing', rpm_limit: 1 });
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual(proxyError(404, "{'error': 'Team not found, passed team_id=None'}", 'auth_error'));
+  // litellm/proxy/utils.py PrismaClient.get_data(query_type="find_unique") raises HTTPException(401)
+  // before update_key_fn's own check, which _convert… turns into auth_error @ main
+  it('answers 401 "user key does not exist in db" for an unknown key, echoing the key as sent', async () => {
+    const byHash = await post('/key/update', { key: sha256('sk-missing'), rpm_limit: 1 });
+    const byPlaintext = await post('/key/update', { key: 'sk-missing', rpm_limit: 1 });
+    expect(byHash.status).toBe(401);
+    expect(byHash.body).toEqual(
+      proxyError(401, `Authentication Error: invalid user key - user key does not exist in db. User Key=${sha256('sk-missing')}`, 'auth_error'),
+    );
+    // The echo is why the pipeline sends hashes: a plaintext would come back in the error.
+    expect(byPlaintext.body.error.message).toBe('Authentication Error: invalid user key - user key does not exist in db. User Key=sk-missing');
+    expect(emu.keys()).toEqual([]);
   });
 
+  // PR #34851 [reported]: newer than the pinned v1.81.0, kept because the pipeline never relies on it
   it('identifies a key by key_alias alone: one match updates, none 404, several 400', async () => {
     await newKey({ key_alias: 'solo' });
     emu.seedKey('sk-twin-0001', { key_alias: 'twin' });
@@ -633,6 +672,7 @@ describe('POST /key/update', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/key_management_endpoints.py delete_key_fn + litellm/proxy/_types.py KeyRequest.validate_at_least_one @ main
 describe('POST /key/delete', () => {
   it('deletes by plaintext or hash and echoes exactly what was sent', async () => {
     const a = await newKey();
@@ -672,6 +712,7 @@ describe('POST /key/delete', () => {
     expect(emptyList.status).toBe(422);
   });
 
+  // deleted-keys table and `status` query: PRs #18228/#19260, release notes v1.81.0
   it('archives deleted keys, listed by /key/list?status=deleted', async () => {
     const { token } = await newKey({ key_alias: 'old' });
     await post('/key/delete', { keys: [token] });
@@ -683,6 +724,7 @@ describe('POST /key/delete', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/key_management_endpoints.py regenerate_key_fn (premium_user check) @ main; #11210, #9883 [reported]
 describe('key regeneration', () => {
   it('is an Enterprise feature on both routes', async () => {
     const { key } = await newKey();
@@ -696,6 +738,7 @@ describe('key regeneration', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/management_endpoints/key_management_endpoints.py list_keys / _list_key_helper @ main
 describe('GET /key/list', () => {
   it('orders by created_at desc then token desc and paginates', async () => {
     const tokens: string[] = [];
@@ -734,6 +777,7 @@ describe('GET /key/list', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/auth/model_checks.py get_complete_model_list, litellm/proxy/auth/auth_checks.py @ main [OpenAI list shape read in an older release]
 describe('GET /v1/models', () => {
   const ids = (res: CallResult) => res.body.data.map((m: { id: string }) => m.id);
 
@@ -780,6 +824,7 @@ describe('GET /v1/models', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Emulator-only: fault injection has no upstream counterpart.
 describe('fault injection', () => {
   it('answers an injected status with Retry-After and a ProxyException body, once by default', async () => {
     // GIVEN a 503 fault on /team/info
@@ -848,6 +893,7 @@ describe('fault injection', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
+// Emulator-only test conveniences; pyRepr follows Python's repr().
 describe('recording and test conveniences', () => {
   it('records every request in order and splits writes from reads', async () => {
     emu.inject({ path: '/team/new', status: 500 });
@@ -918,5 +964,98 @@ describe('recording and test conveniences', () => {
   it('renders Python reprs like LiteLLM messages', () => {
     expect(pyRepr({ error: "it's" })).toBe(`{'error': "it's"}`);
     expect(pyRepr({ message: 'a\\b', n: null, ok: true })).toBe("{'message': 'a\\\\b', 'n': None, 'ok': True}");
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+// Source: litellm/proxy/health_endpoints/_health_endpoints.py health_readiness /
+// health_readiness_details / _get_health_readiness_details @ main
+describe('version reporting', () => {
+  it('serves litellm_version at /health/readiness/details to any valid key, not anonymously', async () => {
+    const details = await get('/health/readiness/details');
+    const anonymous = await get('/health/readiness/details', { auth: null });
+    expect(details.status).toBe(200);
+    expect(details.body).toMatchObject({ status: 'healthy', db: 'connected', litellm_version: '1.81.0' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error.type).toBe('auth_error');
+  });
+
+  it('keeps the public /health/readiness low-detail, without the version', async () => {
+    const res = await get('/health/readiness', { auth: null });
+    expect(res.body).toEqual({ status: 'healthy' });
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+// The 1.80.x behaviour (the gateway pinned before v1.81.0), so tests can prove the pipeline refuses it.
+describe('as an older release (1.80.12)', () => {
+  let old: LiteLLMEmulator;
+  beforeEach(async () => {
+    old = await LiteLLMEmulator.start({ release: '1.80.12', now: () => clock });
+  });
+  afterEach(async () => {
+    await old.stop();
+  });
+  const oldCall = async (method: string, path: string, body?: unknown, auth: string | null = `Bearer ${old.masterKey}`) => {
+    const res = await fetch(`${old.url}${path}`, {
+      method,
+      headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  // _health_endpoints.py before the readiness/details split: the public probe returned every detail
+  it('has no /health/readiness/details; /health/readiness carries litellm_version, anonymously', async () => {
+    const details = await oldCall('GET', '/health/readiness/details');
+    const readiness = await oldCall('GET', '/health/readiness', undefined, null);
+    expect(details.status).toBe(404);
+    expect(details.body).toEqual({ detail: 'Not Found' });
+    expect(readiness.status).toBe(200);
+    expect(readiness.body).toMatchObject({ status: 'healthy', db: 'connected', litellm_version: '1.80.12' });
+  });
+
+  // key_management_endpoints.py list_keys before PR #19260 (release notes v1.81.0) had no `status`
+  it('ignores /key/list?status=deleted and lists the live keys', async () => {
+    const live = await oldCall('POST', '/key/generate', { key_alias: 'live' });
+    const gone = await oldCall('POST', '/key/generate', { key_alias: 'gone' });
+    expect((await oldCall('POST', '/key/delete', { keys: [gone.body.token] })).status).toBe(200);
+    const deleted = await oldCall('GET', '/key/list?status=deleted');
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.keys).toEqual([live.body.token]);
+  });
+
+  // before PR #18278 (release notes v1.80.15) "-1" went through duration_in_seconds and failed
+  it('rejects duration "-1" on /key/update as an invalid duration', async () => {
+    const { body } = await oldCall('POST', '/key/generate', { duration: '1h' });
+    const res = await oldCall('POST', '/key/update', { key: body.token, duration: '-1' });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(proxyError(400, 'Authentication Error, Invalid duration format', 'auth_error'));
+    expect(old.keys()[0]!.expires).toBe('2025-01-15T11:00:00+00:00');
+  });
+
+  // update_key_fn's own check: 404 with a misleading team message (reference §3.8 [code], older releases)
+  it('answers 404 auth_error with the misleading team message for an unknown key', async () => {
+    const res = await oldCall('POST', '/key/update', { key: 'sk-missing', rpm_limit: 1 });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual(proxyError(404, "{'error': 'Team not found, passed team_id=None'}", 'auth_error'));
+  });
+
+  it('as 1.80.15 accepts duration "-1" (PR #18278 shipped there) but still ignores status=deleted', async () => {
+    emu.setRelease('1.80.15');
+    const { token } = await newKey({ duration: '1h', key_alias: 'k' });
+    expect((await post('/key/update', { key: token, duration: '-1' })).status).toBe(200);
+    expect(emu.keys()[0]!.expires).toBeNull();
+    await post('/key/delete', { keys: [token] });
+    expect((await get('/key/list?status=deleted')).body.keys).toEqual([]);
+  });
+
+  it('can be switched to and from at runtime, and refuses a release that is not X.Y.Z', async () => {
+    emu.setRelease('1.80.12');
+    expect((await get('/health/readiness/details')).status).toBe(404);
+    emu.setRelease('1.81.0');
+    expect((await get('/health/readiness/details')).body.litellm_version).toBe('1.81.0');
+    expect(() => emu.setRelease('latest')).toThrow("emulator release 'latest' is not X.Y.Z");
+    await expect(LiteLLMEmulator.start({ release: 'v1.81' })).rejects.toThrow("emulator release 'v1.81' is not X.Y.Z");
   });
 });

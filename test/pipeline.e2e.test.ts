@@ -7,7 +7,7 @@ import { load, loadAll } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS, DEFAULT_TIERS, MANAGED_BY, TeamTier, diffableJson, resolvePromiseConfig } from '../constructs/index.js';
 import { type KratixRunResult, SALT_KEY, aiRequest, kratixRun } from './support/kratix-run.js';
-import { LiteLLMEmulator } from './support/litellm-emulator.js';
+import { LiteLLMEmulator, PINNED_LITELLM_RELEASE } from './support/litellm-emulator.js';
 import { validateWithKubernetesModels } from './support/manifests.js';
 
 const SPEC = { tier: 'small', ui: true, team: 'engineering', models: ['gpt-5', 'gemini-2.5-pro'] };
@@ -112,9 +112,11 @@ describe('resource configure', () => {
     const models = (await (await fetch(`${emulator.url}/v1/models`, { headers: { authorization: `Bearer ${secret.stringData.OPENAI_API_KEY}` } })).json()) as { data: { id: string }[] };
     expect(models.data.map((m) => m.id).sort()).toEqual(['gemini-2.5-pro', 'gpt-5']);
     // AND the first run cost three reads (observe, no revoked key of that value, verify the key)
-    // and two writes (team, key)
+    // and two writes (team, key), with the proxy's release checked once, before the first write
     expect(emulator.reads().map((r) => r.path)).toEqual(['/team/info', '/key/list', '/key/info']);
     expect(emulator.writes().map((r) => r.path)).toEqual(['/team/new', '/key/generate']);
+    expect(emulator.requests.map((r) => `${r.method} ${r.path}`).slice(0, 3)).toEqual(['GET /team/info', 'GET /health/readiness/details', 'POST /team/new']);
+    expect(emulator.requests.filter((r) => r.path.startsWith('/health/'))).toHaveLength(1);
     // AND the status says what the user has
     expect(run.status.message).toBe(`Ready: small tier, 2 models, key in Secret example-litellm-key, UI at http://example-openwebui.${ns}.svc.cluster.local`);
     expect(run.status.ai).toMatchObject({
@@ -147,6 +149,8 @@ describe('resource configure', () => {
       expect(again.statusText).toBe(first.statusText);
       expect(emulator.writes()).toEqual([]);
       expect(emulator.reads().map((r) => r.path)).toEqual(['/team/info']);
+      // no version check either: a steady-state run is exactly one read
+      expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /team/info']);
       expect(again.stdout).toContain('already in place');
     }
   });
@@ -284,6 +288,55 @@ describe('a platform-extended catalog', () => {
     // AND the built-in catalog alone refuses that tier
     const without = await configure(aiRequest('other', ns, { team: 'research', tier: 'xlarge', models: ['gpt-5'] }));
     expectOneLineFailure(without, "spec.tier 'xlarge' is not one of small, medium, large");
+  });
+});
+
+describe('LiteLLM release', () => {
+  afterEach(() => {
+    emulator.setRelease(PINNED_LITELLM_RELEASE);
+  });
+
+  it('refuses a proxy older than 1.81.0 before its first write, in one line naming both versions', async () => {
+    // GIVEN LiteLLM 1.80.12, which ignores /key/list?status=deleted and rejects duration "-1"
+    emulator.setRelease('1.80.12');
+    emulator.resetRequests();
+    // WHEN a new request is provisioned
+    const ns = freshNamespace();
+    const run = await configure(aiRequest('example', ns, SPEC));
+    // THEN the run fails with one line, after reading the version from the public readiness probe
+    expectOneLineFailure(run, 'LiteLLM 1.80.12 is older than 1.81.0, the minimum this promise supports: upgrade the gateway image (config.gateway.image)');
+    expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /team/info', 'GET /health/readiness/details', 'GET /health/readiness']);
+    // AND nothing was written to LiteLLM or to the output
+    expect(emulator.writes()).toEqual([]);
+    expect(teamOf(ns)).toBeUndefined();
+    expect(run.outputs.size).toBe(0);
+  });
+
+  it('keeps a steady-state run at one read, even on an older proxy, and refuses its next write', async () => {
+    // GIVEN a request provisioned on the pinned release, and a proxy then rolled back to 1.80.12
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    const first = await configure(object);
+    expectSuccess(first);
+    emulator.setRelease('1.80.12');
+    // WHEN nothing changed: one read, no version check, success
+    emulator.resetRequests();
+    const steady = await configure(object);
+    expectSuccess(steady);
+    expect(steady.outputs).toEqual(first.outputs);
+    expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /team/info']);
+    // WHEN the request changes tier: the write is refused
+    emulator.resetRequests();
+    const changed = await configure(aiRequest('example', ns, { ...SPEC, tier: 'large' }));
+    expectOneLineFailure(changed, 'LiteLLM 1.80.12 is older than 1.81.0');
+    expect(emulator.writes()).toEqual([]);
+    expect(teamOf(ns)!.rpm_limit).toBe(60);
+  });
+
+  it('accepts a proxy that reports a newer release', async () => {
+    emulator.setRelease('1.83.7');
+    const run = await configure(aiRequest('example', freshNamespace(), SPEC));
+    expectSuccess(run);
   });
 });
 

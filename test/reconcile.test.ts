@@ -6,13 +6,17 @@ import { Catalog, TeamTier } from '../constructs/index.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { deriveVirtualKey } from '../pipeline/keys.js';
 import { LiteLLMClient } from '../pipeline/litellm-client.js';
-import { type Desired, type Observed, type ObservedKey, plan, reconcile } from '../pipeline/reconcile.js';
+import { type Desired, type Observed, type ObservedKey, isMissingKey, keyHash, plan, reconcile } from '../pipeline/reconcile.js';
 import { effectiveRotation, keyEpoch } from '../pipeline/rotation.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const KEY = 'sk-desired-key-0123456789abcdefghijklmnopqrstuvWXYZ';
+/** sha256 hex of KEY and of the derived keys below (`printf %s <key> | sha256sum`). */
+const KEY_HASH = '93c0d275f1a4e2e0558f15cac3496e1407c78ae2f4ef62c2e4e984153826e319';
+const E1_HASH = '6b2d1b81f2a4fea46c557b7f9c509b61bc8786cad3b11490a7afafb3ec1b6a6b';
+const E2_HASH = 'c6a1536a4b1c0c54a0020f82c0aac6c7a79add79ea6db8f4cb547bef9ca8efd8';
 const NOW = new Date('2026-06-01T12:00:00Z');
 
 function desired(tier = 'small', models = ['gpt-5']): Desired {
@@ -76,7 +80,7 @@ describe('plan', () => {
     const after = desired('small', ['gpt-5', 'gemini-2.5-pro']);
     expect(plan(after, inSync(before))).toEqual([
       { kind: 'update-team', fields: ['models'], body: { team_id: 'ai.default.example', models: ['gpt-5', 'gemini-2.5-pro'] } },
-      { kind: 'update-key', fields: ['models'], body: { key: KEY, models: ['gpt-5', 'gemini-2.5-pro'] } },
+      { kind: 'update-key', fields: ['models'], body: { key: KEY_HASH, models: ['gpt-5', 'gemini-2.5-pro'] } },
     ]);
   });
 
@@ -151,8 +155,23 @@ describe('plan', () => {
       const steps = plan(d, { team: observed.team, keys: [previous('r0-p100-e1', '2026-05-01T00:00:00+00:00')] });
       expect(steps).toEqual([
         { kind: 'create-key', body: { ...d.key, key: KEY } },
-        { kind: 'expire-key', alias: 'ai.default.example/key-r0-p100-e1', body: { key: 'sk-derived-for-r0-p100-e1', duration: '172800s' } },
+        { kind: 'expire-key', alias: 'ai.default.example/key-r0-p100-e1', body: { key: E1_HASH, duration: '172800s' } },
       ]);
+    });
+
+    it("names the previous key by the hash LiteLLM reports, which survives a change of the salt key", () => {
+      // GIVEN /team/info reports the previous key's token, made under another salt key
+      const token = 'ab'.repeat(32);
+      // WHEN the plan starts its grace period
+      const steps = plan(d, { team: observed.team, keys: [{ ...previous('r0-p100-e1', '2026-05-01T00:00:00+00:00'), token }] });
+      // THEN it sends that hash, not one of a key derived with today's salt key
+      expect(steps[1]).toEqual({ kind: 'expire-key', alias: 'ai.default.example/key-r0-p100-e1', body: { key: token, duration: '172800s' } });
+    });
+
+    it('never puts a plaintext key in a step other than create-key', () => {
+      const steps = plan(d, { team: observed.team, keys: [{ ...observed.keys[0]!, models: [] }, previous('r0-p100-e2', '2026-05-20T00:00:00+00:00')] });
+      expect(steps.map((s) => s.kind)).toEqual(['update-key', 'expire-key']);
+      expect(JSON.stringify(steps)).not.toMatch(/sk-(?!\.\.\.)/);
     });
 
     it('leaves a previous key in its grace period alone: a re-run writes nothing', () => {
@@ -170,7 +189,7 @@ describe('plan', () => {
       const newer = previous('r0-p100-e2', '2026-05-20T00:00:00+00:00');
       expect(plan(d, { team: observed.team, keys: [...observed.keys, older, newer] })).toEqual([
         { kind: 'delete-keys', aliases: ['ai.default.example/key-r0-p100-e1'], reason: 'stale' },
-        { kind: 'expire-key', alias: 'ai.default.example/key-r0-p100-e2', body: { key: 'sk-derived-for-r0-p100-e2', duration: '172800s' } },
+        { kind: 'expire-key', alias: 'ai.default.example/key-r0-p100-e2', body: { key: E2_HASH, duration: '172800s' } },
       ]);
     });
 
@@ -285,4 +304,29 @@ describe('a key the request rotated away from never comes back (property, agains
     expect(tally.rotated).toBeGreaterThan(0);
     expect(tally.refused).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('keyHash', () => {
+  it("is LiteLLM's token: the sha256 hex of the plaintext", () => {
+    expect(keyHash(KEY)).toBe(KEY_HASH);
+  });
+});
+
+describe('isMissingKey', () => {
+  // /key/update on an unknown key (litellm/proxy/utils.py PrismaClient.get_data @ main; 404 on v1.80.x)
+  const missing401 = { error: { message: `Authentication Error: invalid user key - user key does not exist in db. User Key=${KEY_HASH}`, type: 'auth_error', param: 'None', code: '401' } };
+  const missing404 = { error: { message: "{'error': 'Team not found, passed team_id=None'}", type: 'auth_error', param: 'None', code: '404' } };
+  const badMasterKey = { error: { message: 'Authentication Error, Invalid proxy server token passed.', type: 'token_not_found_in_db', param: 'key', code: '401' } };
+
+  it('takes the 401 of newer releases and the 404 of older ones as "not found"', () => {
+    expect(isMissingKey({ status: 401, body: missing401 })).toBe(true);
+    expect(isMissingKey({ status: 404, body: missing404 })).toBe(true);
+  });
+
+  it('does not take any other 401, nor a 400 or 200, as "not found"', () => {
+    expect(isMissingKey({ status: 401, body: badMasterKey })).toBe(false);
+    expect(isMissingKey({ status: 401, body: undefined })).toBe(false);
+    expect(isMissingKey({ status: 400, body: missing401 })).toBe(false);
+    expect(isMissingKey({ status: 200, body: {} })).toBe(false);
+  });
 });

@@ -16,7 +16,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** One run at a given instant: the pipeline and the emulator share the clock. */
-async function runAt(now: Date, spec: Record<string, unknown>, namespace: string): Promise<KratixRunResult> {
+async function runAt(now: Date, spec: Record<string, unknown>, namespace: string, saltKey?: string): Promise<KratixRunResult> {
   emulator.setNow(() => now);
   emulator.resetRequests();
   const run = await kratixRun({
@@ -25,6 +25,7 @@ async function runAt(now: Date, spec: Record<string, unknown>, namespace: string
     object: aiRequest('rotating', namespace, spec),
     litellmUrl: emulator.url,
     masterKey: emulator.masterKey,
+    ...(saltKey ? { saltKey } : {}),
     env: { AI_PROMISE_NOW: now.toISOString() },
   });
   expect(run.stderr).toBe('');
@@ -192,6 +193,41 @@ describe('scheduled and manual key rotation', () => {
     expect(await works(keyIn(second))).toBe(true);
     const bumped = await runAt(new Date(t0.getTime() + 3 * HOUR), { ...spec, rotation: { trigger: 1 } }, ns);
     expect([keyIn(first), keyIn(second)]).not.toContain(keyIn(bumped));
+  });
+
+  it('converges when the salt key changes at the moment of a scheduled rotation, and retires the old key', async () => {
+    // GIVEN a request with its key A, derived with the first salt key
+    const ns = 'rotation-salt';
+    const spec = { tier: 'small', team: 'engineering', models: ['gpt-5'] };
+    const t0 = new Date('2026-04-01T00:00:00Z');
+    const a = await runAt(t0, spec, ns);
+    const keyA = keyIn(a);
+    const rotatesAt = new Date(a.status.ai.key.rotatesAt);
+    // WHEN the platform replaces LITELLM_SALT_KEY and the next run is already past the rotation,
+    // so the previous key can no longer be derived (its /key/update answers "does not exist")
+    const newSalt = 'sk-another-salt-key-0123456789abcdef';
+    const tB = new Date(rotatesAt.getTime() + 60_000);
+    const b = await runAt(tB, spec, ns, newSalt);
+    // THEN the run succeeds with a new key that works
+    const keyB = keyIn(b);
+    expect(keyB).not.toBe(keyA);
+    expect(await works(keyB)).toBe(true);
+    // AND key A is either deleted or given the grace period (when LiteLLM reports its hash), never left open-ended
+    const rowA = emulator.keys().find((k) => k.token === hash(keyA));
+    expect(rowA === undefined || (rowA.expires !== null && Date.parse(rowA.expires) <= tB.getTime() + 2 * DAY), JSON.stringify(rowA?.expires)).toBe(true);
+    // AND no key was ever sent in plaintext except to /key/generate
+    const generated = new Set([keyA, keyB]);
+    expect(emulator.requests.filter((r) => r.path !== '/key/generate' && [...generated].some((k) => JSON.stringify(r).includes(k)))).toEqual([]);
+    // AND later runs converge: nothing to write, the same outputs
+    const again = await runAt(new Date(tB.getTime() + HOUR), spec, ns, newSalt);
+    expect(emulator.writes()).toEqual([]);
+    expect(again.outputs).toEqual(b.outputs);
+    // AND once any grace period is over, key A is refused and the next run leaves only key B
+    const tLater = new Date(tB.getTime() + 2 * DAY + HOUR);
+    emulator.setNow(() => tLater);
+    expect(await works(keyA)).toBe(false);
+    await runAt(tLater, spec, ns, newSalt);
+    expect(emulator.keys().filter((k) => k.metadata?.request === `${ns}/rotating`).map((k) => k.token)).toEqual([hash(keyB)]);
   });
 
   it('follows a tighter period a request asks for, and refuses a looser one', async () => {

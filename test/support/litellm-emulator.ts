@@ -69,7 +69,22 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** Clock for created_at/expires/budget_reset_at; @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * The LiteLLM release to behave as. Releases before 1.81.0 (e.g. '1.80.12', the gateway pinned
+   * until then) have no /health/readiness/details (the public /health/readiness carries
+   * `litellm_version`), ignore `/key/list?status=`, reject `duration: "-1"` on /key/update and
+   * answer its unknown key with 404 instead of 401.
+   * @default PINNED_LITELLM_RELEASE
+   */
+  readonly release?: string;
 }
+
+/** The release the promise pins (constructs/promise-config.ts LITELLM_IMAGE) and the emulator follows by default. */
+export const PINNED_LITELLM_RELEASE = '1.81.0';
+/** The first release with `/key/list?status=deleted` (BerriAI/litellm PR #19260, release notes v1.81.0). */
+const DELETED_KEYS_RELEASE = [1, 81, 0] as const;
+/** The first release where `duration: "-1"` on /key/update means "never expires" (PR #18278, release notes v1.80.15). */
+const NEVER_EXPIRES_RELEASE = [1, 80, 15] as const;
 
 /** One entry of a team's `members_with_roles`. */
 export interface TeamMember {
@@ -646,6 +661,7 @@ export class LiteLLMEmulator {
   private readonly server: Server;
   private readonly proxyModels: readonly string[];
   private now: () => Date;
+  private release: string;
   private readonly teamTable = new Map<string, TeamRow>();
   private readonly keyTable = new Map<string, KeyRow>();
   /** LiteLLM_DeletedVerificationToken: rows removed by /key/delete, shown by /key/list?status=deleted. */
@@ -662,10 +678,12 @@ export class LiteLLMEmulator {
     this.masterKey = options.masterKey ?? DEFAULT_MASTER_KEY;
     this.proxyModels = [...(options.models ?? DEFAULT_MODELS)];
     this.now = options.now ?? (() => new Date());
+    this.release = options.release ?? PINNED_LITELLM_RELEASE;
     this.routes = [
       { method: 'GET', path: '/health/liveliness', access: 'public', hasBody: false, handler: () => ({ status: 200, body: "I'm alive!" }) },
       { method: 'GET', path: '/health/liveness', access: 'public', hasBody: false, handler: () => ({ status: 200, body: "I'm alive!" }) },
-      { method: 'GET', path: '/health/readiness', access: 'public', hasBody: false, handler: () => ({ status: 200, body: { status: 'healthy' } }) },
+      { method: 'GET', path: '/health/readiness', access: 'public', hasBody: false, handler: () => this.readiness() },
+      { method: 'GET', path: '/health/readiness/details', access: 'models', hasBody: false, handler: () => ({ status: 200, body: this.readinessDetails() }) },
       { method: 'GET', path: '/v1/models', access: 'models', hasBody: false, handler: (ctx) => this.listModels(ctx) },
       { method: 'GET', path: '/models', access: 'models', hasBody: false, handler: (ctx) => this.listModels(ctx) },
       { method: 'POST', path: '/team/new', access: 'admin', hasBody: true, handler: (ctx) => this.teamNew(ctx) },
@@ -686,6 +704,7 @@ export class LiteLLMEmulator {
 
   /** Starts an emulator listening on 127.0.0.1. */
   static async start(options: EmulatorOptions = {}): Promise<LiteLLMEmulator> {
+    releaseParts(options.release ?? PINNED_LITELLM_RELEASE);
     const server = createServer();
     await new Promise<void>((resolveListen, rejectListen) => {
       server.once('error', rejectListen);
@@ -731,6 +750,12 @@ export class LiteLLMEmulator {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /** Behave as another LiteLLM release from the next request on (see EmulatorOptions.release). */
+  setRelease(release: string): void {
+    releaseParts(release);
+    this.release = release;
   }
 
   setNow(now: () => Date): void {
@@ -877,7 +902,7 @@ export class LiteLLMEmulator {
         target.pathname = path.replace(/\/+$/, '');
         return { status: 307, text: '', headers: { location: `${this.url}${target.pathname}${target.search}` } };
       }
-      const allowed = this.routes.filter((r) => matches(r.path, path)).map((r) => r.method);
+      const allowed = this.routes.filter((r) => matches(r.path, path) && this.serves(r)).map((r) => r.method);
       if (allowed.length > 0) {
         return { status: 405, body: { detail: 'Method Not Allowed' }, headers: { allow: [...new Set(allowed)].join(', ') } };
       }
@@ -902,7 +927,49 @@ export class LiteLLMEmulator {
   }
 
   private findRoute(method: string, path: string): Route | undefined {
-    return this.routes.find((r) => r.method === method && matches(r.path, path));
+    return this.routes.find((r) => r.method === method && matches(r.path, path) && this.serves(r));
+  }
+
+  private olderThan(version: readonly [number, number, number]): boolean {
+    const [major, minor, patch] = releaseParts(this.release);
+    return (major - version[0] || minor - version[1] || patch - version[2]) < 0;
+  }
+
+  /**
+   * Releases before 1.81.0: the 1.80.x behaviour the pipeline must detect and refuse. The release
+   * that split /health/readiness/details off the public probe, and the one whose /key/update answers
+   * an unknown key with 401, are not pinned down: both are modelled as changing with 1.81.0.
+   */
+  private get legacy(): boolean {
+    return this.olderThan(DELETED_KEYS_RELEASE);
+  }
+
+  /** Older releases have no /health/readiness/details route: FastAPI answers it 404 Not Found. */
+  private serves(route: Route): boolean {
+    return !(this.legacy && route.path === '/health/readiness/details');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Health (health_endpoints/_health_endpoints.py)
+  // -------------------------------------------------------------------------------------------
+
+  /** `_get_health_readiness_details`, with a connected database and no cache or callbacks. */
+  private readinessDetails(): Record<string, unknown> {
+    return {
+      status: 'healthy',
+      db: 'connected',
+      cache: null,
+      litellm_version: this.release,
+      success_callbacks: [],
+      use_aiohttp_transport: true,
+      log_level: 'WARNING',
+      is_detailed_debug: false,
+    };
+  }
+
+  /** Public readiness: low-detail on newer releases, the whole details dict (version included) on older ones. */
+  private readiness(): Reply {
+    return { status: 200, body: this.legacy ? this.readinessDetails() : { status: 'healthy' } };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1412,6 +1479,10 @@ export class LiteLLMEmulator {
       throw dictReprError(400, `max_budget cannot be negative. Received: ${pyFloat(data.max_budget)}`, 'auth_error');
     }
     const existing = this.keyTable.get(hashIfNeeded(passedKey));
+    if (!existing && !this.legacy) {
+      // PrismaClient.get_data(find_unique) raises before the handler's own check, echoing the key as sent
+      throw proxyError(401, `Authentication Error: invalid user key - user key does not exist in db. User Key=${passedKey}`, 'auth_error');
+    }
     if (!existing) {
       throw dictReprError(404, `Team not found, passed team_id=${typeof data.team_id === 'string' ? data.team_id : 'None'}`, 'auth_error');
     }
@@ -1439,7 +1510,8 @@ export class LiteLLMEmulator {
     if ('duration' in changes) {
       const duration = changes.duration;
       delete changes.duration;
-      if (duration === '-1') changes.expires = null;
+      // "-1" means "never expires" since PR #18278 (v1.80.15); older releases parse it as a duration and fail
+      if (duration === '-1' && !this.olderThan(NEVER_EXPIRES_RELEASE)) changes.expires = null;
       else if (typeof duration === 'string' && duration.length > 0) {
         changes.expires = pyIso(this.updateDuration(() => addDuration(now, duration)));
       }
@@ -1539,7 +1611,9 @@ export class LiteLLMEmulator {
     const size = queryInt(q, 'size', 10, { ge: 1, le: 100 }, errors);
     const fullObject = queryBool(q, 'return_full_object', errors);
     if (errors.length > 0) throw validationError(errors);
-    if (q.status !== undefined && q.status !== 'deleted') {
+    // Releases before the deleted-keys table ignore `status` and list live keys (PRs #18228/#19260).
+    const status = this.legacy ? undefined : q.status;
+    if (status !== undefined && status !== 'deleted') {
       throw dictReprError(400, "Invalid status value. Currently only 'deleted' is supported.");
     }
     let sort: { column: string; order: 'asc' | 'desc' } | undefined;
@@ -1552,7 +1626,7 @@ export class LiteLLMEmulator {
       sort = { column: q.sort_by, order };
     }
 
-    const source: KeyRow[] = q.status === 'deleted' ? this.deletedKeys : [...this.keyTable.values()];
+    const source: KeyRow[] = status === 'deleted' ? this.deletedKeys : [...this.keyTable.values()];
     const rows = source.filter(
       (k) =>
         k.team_id !== UI_SESSION_TOKEN_TEAM_ID &&
@@ -1584,6 +1658,13 @@ export class LiteLLMEmulator {
 // ---------------------------------------------------------------------------------------------
 // Helpers that need no emulator state
 // ---------------------------------------------------------------------------------------------
+
+/** `X.Y.Z` of a release option; anything else is a mistake in the test. */
+function releaseParts(release: string): [number, number, number] {
+  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(release);
+  if (!match) throw new Error(`emulator release '${release}' is not X.Y.Z`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
 
 function matches(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
