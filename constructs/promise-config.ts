@@ -1,4 +1,5 @@
 import { Catalog, type CatalogProps } from './catalog.js';
+import { type SealedSecretsDelivery, type SecretDeliveryProps, resolveSecretDelivery } from './secret-delivery.js';
 import { DNS_1035_LABEL, DNS_LABEL, notOneOf, quote, requireMatch, requirePositive } from './validation.js';
 
 /**
@@ -57,6 +58,12 @@ export interface AiPromiseConfigProps {
    * @default '' (off: the run fails with exit 1)
    */
   readonly retryWhenLiteLLMUnavailable?: string;
+  /**
+   * How each request's key and UI secret travel through the State Store: plain Secrets, or
+   * SealedSecrets sealed for the cluster the request lands on (docs/sealed-secrets.md).
+   * @default { mode: 'plain' }
+   */
+  readonly secretDelivery?: SecretDeliveryProps;
 }
 
 /**
@@ -146,6 +153,8 @@ export interface AiPromiseConfig {
   readonly destinations: DestinationsConfig;
   readonly networkPolicies: NetworkPoliciesConfig;
   readonly retryWhenLiteLLMUnavailable: string;
+  /** Present only with `sealed-secrets`: a plain config resolves (and serialises) as before. */
+  readonly secretDelivery?: SealedSecretsDelivery;
 }
 
 /** Pinned images. LiteLLM's non-root build runs under the restricted Pod Security profile. */
@@ -215,7 +224,13 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     destinations,
     networkPolicies,
     retryWhenLiteLLMUnavailable,
+    ...sealedSecretsDelivery(props.secretDelivery, destinations.workloads),
   };
+}
+
+function sealedSecretsDelivery(props: SecretDeliveryProps | undefined, workloads: Readonly<Record<string, string>>): { secretDelivery?: SealedSecretsDelivery } {
+  const secretDelivery = resolveSecretDelivery(props, workloads);
+  return secretDelivery ? { secretDelivery } : {};
 }
 
 function resolveNetworkPolicies(props: Partial<NetworkPoliciesConfig> | undefined): NetworkPoliciesConfig {

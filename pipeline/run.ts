@@ -1,12 +1,13 @@
-import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, quote, resolvePromiseConfig } from '../constructs/index.js';
+import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, labelText, quote, resolvePromiseConfig } from '../constructs/index.js';
 import { resolveCredentials } from './credentials.js';
 import { LiteLLMUnavailableError, PipelineError, oneLine, redact } from './errors.js';
-import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
+import { deriveSealingFingerprintKey, deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
 import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
 import { parseRequest } from './request.js';
+import { ReusingSealer, sealedSecretsStatusKey, sealingCertificate } from './sealing.js';
 import { PLATFORM_DIR, WORKLOAD_DIR, promiseOutputs, resourceOutputs } from './synth.js';
 
 export interface RunIO {
@@ -119,14 +120,18 @@ function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO
 async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO): Promise<number> {
   const catalog = new Catalog(config.catalog);
   // Everything that can be checked without LiteLLM is checked first: a bad request writes nothing.
-  const request = parseRequest(readObject(ctx), catalog);
+  const object = readObject(ctx);
+  const request = parseRequest(object, catalog);
+  const previousStatus = (object as { status?: unknown } | null)?.status;
   const rotation = effectiveRotation(catalog.tier(request.tier).rotation, request.rotation);
   const now = clock(io.env);
   const epoch = keyEpoch(rotation, request.uid, now);
   const workloadDestination = narrowSelector(config.destinations.workloads, request.destinationSelector);
+  const certificate = sealingCertificate(config, workloadDestination, now);
   const credentials = await resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey);
   const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
+  const sealer = certificate && new ReusingSealer(certificate, deriveSealingFingerprintKey(credentials.saltKey), previousStatus);
   const apiKey = keyOfEpoch(epoch.id);
   const internalUrl = gatewayInternalUrl(config);
   // Clients may sit on other clusters: they get the public endpoint when the platform has one.
@@ -147,6 +152,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
     },
     ui: request.ui,
     webuiSecretKey: deriveWebUISecretKey(credentials.saltKey, request.uid),
+    sealer: sealer?.seal,
   });
 
   const dryRun = io.env.KRATIX_DRY_RUN === 'true';
@@ -157,6 +163,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
 
   writeOutputs(ctx, outputs);
   writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: workloadDestination }]);
+  for (const name of sealer?.sealedAnew ?? []) io.log(`sealed Secret ${request.namespace}/${name} for ${labelText(certificate!.destination)} (certificate ${certificate!.fingerprint})`);
   const tier = teamTier.tier;
   const models = request.models.length === 1 ? '1 model' : `${request.models.length} models`;
   // Kratix replaces each top-level status key whole: `ai` is always written complete.
@@ -179,6 +186,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
         graceAfterRotation: `${rotation.graceSeconds}s`,
       },
     },
+    ...sealedSecretsStatusKey(sealer, previousStatus),
   });
   io.log(`wrote ${[...outputs.keys()].join(', ')}; ${client.counts.reads} read(s), ${client.counts.writes} write(s) to LiteLLM`);
   return 0;
