@@ -115,7 +115,7 @@ export function parseSealingCertificate(what: string, entry: SealingCertificateP
   }
   const key = cert.publicKey;
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new Error(`${what}.certificate holds a non-RSA key (${key.asymmetricKeyType ?? "unknown"}): Sealed Secrets seals with RSA`);
+    throw new Error(`${what}.certificate holds a non-RSA key (${key.asymmetricKeyType ?? 'unknown'}): Sealed Secrets seals with RSA`);
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_SEALING_KEY_BITS) throw new Error(`${what}.certificate has a ${bits}-bit RSA key: at least ${MIN_SEALING_KEY_BITS} bits are required`);
