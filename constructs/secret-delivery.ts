@@ -63,14 +63,13 @@ export const MIN_SEALING_KEY_BITS = 2048;
 /**
  * Resolves the `secretDelivery` setting: `undefined` for `plain` (so a plain config, and every
  * output derived from it, stays exactly as before this setting existed), else the sealed-secrets
- * settings with every certificate checked against `now` (expiry) and the workload labels (a
- * certificate for a cluster no request can land on is a mistake).
+ * settings with every certificate parsed and checked (RSA, key size) and its labels checked against
+ * the workload labels (a certificate for a cluster no request can land on is a mistake).
+ *
+ * Expiry depends on the clock, so it is checked apart: at synth by `requireCurrentCertificates`, and
+ * by each run for the certificate it seals with. A delete or promise run never fails on it.
  */
-export function resolveSecretDelivery(
-  props: SecretDeliveryProps | undefined,
-  workloads: Readonly<Record<string, string>>,
-  now: Date = new Date(),
-): SealedSecretsDelivery | undefined {
+export function resolveSecretDelivery(props: SecretDeliveryProps | undefined, workloads: Readonly<Record<string, string>>): SealedSecretsDelivery | undefined {
   const mode = props?.mode ?? 'plain';
   if (!(SECRET_DELIVERY_MODES as readonly string[]).includes(mode)) throw new Error(notOneOf('secretDelivery.mode', mode, SECRET_DELIVERY_MODES));
   const certificates = props?.certificates ?? [];
@@ -90,7 +89,7 @@ export function resolveSecretDelivery(
         throw new Error(`${what}.destination label ${quote(key)} value ${quote(value)} conflicts with destinations.workloads ${key}=${workloads[key]}: no request can land there`);
       }
     }
-    return parseSealingCertificate(what, entry, now);
+    return parseSealingCertificate(what, entry);
   });
   parsed.forEach((a, i) =>
     parsed.slice(0, i).forEach((b, j) => {
@@ -102,8 +101,13 @@ export function resolveSecretDelivery(
   return { mode, certificates: certificates.map((c) => ({ destination: { ...c.destination }, certificate: c.certificate })) };
 }
 
-/** Parses and checks one certificate: PEM, RSA, at least 2048 bits, not expired at `now`. */
-export function parseSealingCertificate(what: string, entry: SealingCertificateProps, now: Date): SealingCertificate {
+/** Refuses a config whose certificates have expired at `now`: `npm run synth` calls it. */
+export function requireCurrentCertificates(delivery: SealedSecretsDelivery | undefined, now: Date): void {
+  delivery?.certificates.forEach((entry, i) => parseSealingCertificate(`secretDelivery.certificates[${i}]`, entry, now));
+}
+
+/** Parses and checks one certificate: PEM, RSA, at least 2048 bits, and, given `now`, not expired then. */
+export function parseSealingCertificate(what: string, entry: SealingCertificateProps, now?: Date): SealingCertificate {
   if (typeof entry.certificate !== 'string' || !entry.certificate.includes('-----BEGIN CERTIFICATE-----')) {
     throw new Error(`${what}.certificate is not a PEM certificate: paste what kubeseal --fetch-cert prints`);
   }
@@ -122,7 +126,7 @@ export function parseSealingCertificate(what: string, entry: SealingCertificateP
   const notAfter = new Date(cert.validTo);
   if (Number.isNaN(notAfter.getTime())) throw new Error(`${what}.certificate has an unreadable expiry ${quote(cert.validTo)}`);
   // kubeseal refuses to seal with an expired certificate too (pkg/kubeseal/kubeseal.go ParseKey).
-  if (notAfter.getTime() <= now.getTime()) {
+  if (now && notAfter.getTime() <= now.getTime()) {
     throw new Error(`${what}.certificate (${labelText(entry.destination)}) expired on ${notAfter.toISOString()}: fetch the controller's current one with kubeseal --fetch-cert`);
   }
   return {
@@ -150,7 +154,7 @@ export function sealingCertificateFor(
   if (candidates.length === 0) {
     throw new Error(`no sealing certificate for destination selector ${labelText(selector)}: it may land on any cluster; set spec.destinationSelector to pick one of ${known}`);
   }
-  const parsed = candidates.map((c) => parseSealingCertificate(`secretDelivery certificate for ${labelText(c.destination)}`, c, now));
+  const parsed = candidates.map((c) => parseSealingCertificate(`secretDelivery.certificates[${delivery.certificates.indexOf(c)}]`, c, now));
   const distinct = new Set(parsed.map((c) => c.fingerprint));
   if (distinct.size > 1) {
     throw new Error(`destination selector ${labelText(selector)} matches different sealing certificates (${parsed.map((c) => labelText(c.destination)).join(', ')}): ambiguous, narrow spec.destinationSelector`);

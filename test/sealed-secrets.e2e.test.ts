@@ -221,6 +221,24 @@ describe('sealed-secrets delivery, end to end', () => {
     expect(emulator.requests).toEqual([]);
   });
 
+  it('an expired certificate fails the runs that would seal with it, in one line; delete still works', async () => {
+    // GIVEN eu-1's certificate in the config has expired (the config itself still resolves)
+    const expired = testSealingKey({ notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2021-01-01T00:00:00Z') });
+    const config = configWith(expired.certificate);
+    emulator.resetRequests();
+    // WHEN a request for eu-1 is configured THEN it fails before LiteLLM, naming the entry and the date
+    const run = await configure(aiRequest('chat', 'sealed-expired', SPEC), config);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      "error: secretDelivery.certificates[0].certificate ({cluster=eu-1}) expired on 2021-01-01T00:00:00.000Z: fetch the controller's current one with kubeseal --fetch-cert\n",
+    );
+    expect(emulator.requests).toEqual([]);
+    // AND the delete of a request still runs
+    const deleted = await kratixRun({ type: 'resource', action: 'delete', object: aiRequest('chat', 'sealed-expired', SPEC), litellmUrl: emulator.url, masterKey: emulator.masterKey, env: { AI_PROMISE_CONFIG: config } });
+    expect(deleted.stderr).toBe('');
+    expect(deleted.code).toBe(0);
+  });
+
   it('going back to plain delivers plain Secrets again and clears the sealed status', async () => {
     const ns = 'sealed-to-plain';
     let object: Record<string, any> = aiRequest('chat', ns, SPEC);
