@@ -5,6 +5,7 @@ import { LiteLLMGateway } from './litellm-gateway.js';
 import { PostgresClaim } from './postgres-claim.js';
 import { type AiPromiseConfig, type AiPromiseConfigProps, gatewayInternalUrl, gatewaySettings, requirePinnedImage, resolvePromiseConfig } from './promise-config.js';
 import { requestSchema } from './request-schema.js';
+import { requireCurrentCertificates } from './secret-delivery.js';
 import { DNS_LABEL, ENV_NAME, quote, requireMatch } from './validation.js';
 
 /** The request API the original promise defined; kept so existing requests keep working. */
@@ -69,6 +70,8 @@ export class AiPromise extends Construct {
     requirePinnedImage('pipelineImage', props.pipelineImage);
     const catalog = new Catalog(this.config.catalog);
     validatePlatformSide(this.config, catalog);
+    // Synth is where an expired sealing certificate should be caught, not at a request's next run.
+    requireCurrentCertificates(this.config.secretDelivery, new Date());
     const selectors = props.destinationSelectors ?? [{ environment: 'dev' }];
     selectors.forEach((s, i) => {
       if (Object.keys(s).length === 0) throw new Error(`destinationSelectors[${i}] ${quote(s)} has no labels: Kratix requires matchLabels`);

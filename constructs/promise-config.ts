@@ -1,4 +1,5 @@
 import { Catalog, type CatalogProps } from './catalog.js';
+import { type SealedSecretsDelivery, type SecretDeliveryProps, resolveSecretDelivery } from './secret-delivery.js';
 import { DNS_1035_LABEL, DNS_LABEL, notOneOf, quote, requireMatch, requirePositive } from './validation.js';
 
 /**
@@ -70,6 +71,12 @@ export interface AiPromiseConfigProps {
    * @default '' (off: the run fails with exit 1)
    */
   readonly retryWhenLiteLLMUnavailable?: string;
+  /**
+   * How each request's key and UI secret travel through the State Store: plain Secrets, or
+   * SealedSecrets sealed for the cluster the request lands on (docs/sealed-secrets.md).
+   * @default { mode: 'plain' }
+   */
+  readonly secretDelivery?: SecretDeliveryProps;
 }
 
 /**
@@ -159,6 +166,8 @@ export interface AiPromiseConfig {
   readonly destinations: DestinationsConfig;
   readonly networkPolicies: NetworkPoliciesConfig;
   readonly retryWhenLiteLLMUnavailable: string;
+  /** Present only with `sealed-secrets`: a plain config resolves (and serialises) as before. */
+  readonly secretDelivery?: SealedSecretsDelivery;
 }
 
 /** Where the gateway runs and every workflow of the promise runs: a namespace of its own. */
@@ -246,7 +255,13 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     destinations,
     networkPolicies,
     retryWhenLiteLLMUnavailable,
+    ...sealedSecretsDelivery(props.secretDelivery, destinations.workloads),
   };
+}
+
+function sealedSecretsDelivery(props: SecretDeliveryProps | undefined, workloads: Readonly<Record<string, string>>): { secretDelivery?: SealedSecretsDelivery } {
+  const secretDelivery = resolveSecretDelivery(props, workloads);
+  return secretDelivery ? { secretDelivery } : {};
 }
 
 function resolveNetworkPolicies(props: Partial<NetworkPoliciesConfig> | undefined): NetworkPoliciesConfig {

@@ -23,3 +23,11 @@ export function deriveVirtualKey(saltKey: string, requestUid: string, epoch: str
 export function deriveWebUISecretKey(saltKey: string, requestUid: string): string {
   return derive(saltKey, 'ai-promise/webui-secret-key/v1', requestUid).toString('base64url');
 }
+
+/**
+ * Key of the fingerprints that let a run reuse the previous run's sealed values
+ * (pipeline/sealing.ts): keyed, so the fingerprints in status reveal nothing about the values.
+ */
+export function deriveSealingFingerprintKey(saltKey: string): Buffer {
+  return derive(saltKey, 'ai-promise/sealed-fingerprint/v1');
+}

@@ -1,13 +1,14 @@
-import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, quote, resolvePromiseConfig } from '../constructs/index.js';
+import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, labelText, quote, resolvePromiseConfig } from '../constructs/index.js';
 import { resolveCredentials } from './credentials.js';
 import { LiteLLMUnavailableError, PipelineError, RequestError, UnsupportedLiteLLMError, sanitize } from './errors.js';
-import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
+import { deriveSealingFingerprintKey, deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
 import { type KratixContext, clearPreviousAttempt, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { VersionCheckedClient } from './litellm-version.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
 import { parseRequest } from './request.js';
+import { ReusingSealer, sealedSecretsStatusKey, sealingCertificate } from './sealing.js';
 import { PLATFORM_DIR, WORKLOAD_DIR, promiseOutputs, resourceOutputs } from './synth.js';
 
 export interface RunIO {
@@ -183,15 +184,19 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   stage.now = 'checking the request';
   const catalog = new Catalog(config.catalog);
   // Everything that can be checked without LiteLLM is checked first: a bad request writes nothing.
-  const request = parseRequest(readObject(ctx), catalog);
+  const object = readObject(ctx);
+  const request = parseRequest(object, catalog);
+  const previousStatus = (object as { status?: unknown } | null)?.status;
   const rotation = effectiveRotation(catalog.tier(request.tier).rotation, request.rotation);
   const now = clock(io.env);
   const epoch = keyEpoch(rotation, request.uid, now);
   const workloadDestination = narrowSelector(config.destinations.workloads, request.destinationSelector);
+  const certificate = sealingCertificate(config, workloadDestination, now);
   stage.now = 'reading the LiteLLM settings and credentials';
   const credentials = resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey, true);
   const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
+  const sealer = certificate && new ReusingSealer(certificate, deriveSealingFingerprintKey(credentials.saltKey), previousStatus);
   const apiKey = keyOfEpoch(epoch.id);
   const internalUrl = gatewayInternalUrl(config);
   // Clients may sit on other clusters: they get the public endpoint when the platform has one.
@@ -213,6 +218,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
     },
     ui: request.ui,
     webuiSecretKey: deriveWebUISecretKey(credentials.saltKey, request.uid),
+    sealer: sealer?.seal,
   });
 
   const dryRun = io.env.KRATIX_DRY_RUN === 'true';
@@ -226,6 +232,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   stage.now = 'writing the outputs';
   writeOutputs(ctx, outputs);
   writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: workloadDestination }]);
+  for (const name of sealer?.sealedAnew ?? []) io.log(`sealed Secret ${request.namespace}/${name} for ${labelText(certificate!.destination)} (certificate ${certificate!.fingerprint})`);
   const tier = teamTier.tier;
   const models = request.models.length === 1 ? '1 model' : `${request.models.length} models`;
   // Kratix replaces each top-level status key whole: `ai` is always written complete.
@@ -248,6 +255,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
         graceAfterRotation: `${rotation.graceSeconds}s`,
       },
     },
+    ...sealedSecretsStatusKey(sealer, previousStatus),
   });
   io.log(`wrote ${[...outputs.keys()].join(', ')}; ${client.counts.reads} read(s), ${client.counts.writes} write(s) to LiteLLM`);
   return 0;

@@ -9,8 +9,10 @@ import {
   OpenWebUIApp,
   OpenWebUINetworkPolicy,
   PostgresClaim,
+  type SecretSealer,
   TeamTier,
   type TeamTierProps,
+  sealSecrets,
 } from '../constructs/index.js';
 
 /** Output files of one run: path under /kratix/output to YAML. Paths are stable across runs. */
@@ -24,9 +26,10 @@ export type Outputs = Map<string, string>;
 export const PLATFORM_DIR = 'platform';
 export const WORKLOAD_DIR = 'workload';
 
-function render(build: (chart: Chart) => void): string {
+function render(build: (chart: Chart) => void, seal?: SecretSealer): string {
   const chart = new Chart(new App(), 'chart');
   build(chart);
+  if (seal) sealSecrets(chart, seal);
   return Yaml.stringify(...chart.toJson());
 }
 
@@ -79,6 +82,11 @@ export interface ResourceOutputOptions {
   readonly teamTier: Omit<TeamTierProps, 'catalog'>;
   readonly ui: boolean;
   readonly webuiSecretKey: string;
+  /**
+   * With `sealed-secrets` delivery: seals every Secret of the outputs into a SealedSecret.
+   * @default undefined (plain Secrets)
+   */
+  readonly sealer?: SecretSealer;
 }
 
 /** Resource configure: the key Secret and, when asked for, the Open WebUI, in the request's namespace. */
@@ -90,7 +98,7 @@ export function resourceOutputs(o: ResourceOutputOptions): { outputs: Outputs; t
     `${WORKLOAD_DIR}/team-tier.yaml`,
     render((chart) => {
       teamTier = new TeamTier(chart, 'team-tier', { catalog, ...o.teamTier });
-    }),
+    }, o.sealer),
   );
   let uiUrl: string | undefined;
   if (o.ui) {
@@ -110,7 +118,7 @@ export function resourceOutputs(o: ResourceOutputOptions): { outputs: Outputs; t
         });
         uiUrl = app.url;
         if (o.config.networkPolicies.enabled) new OpenWebUINetworkPolicy(chart, 'open-webui-network-policy', { app });
-      }),
+      }, o.sealer),
     );
   }
   return { outputs, teamTier, ...(uiUrl ? { uiUrl } : {}) };

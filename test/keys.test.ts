@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveVirtualKey, deriveWebUISecretKey } from '../pipeline/keys.js';
+import { deriveSealingFingerprintKey, deriveVirtualKey, deriveWebUISecretKey } from '../pipeline/keys.js';
 
 const SALT = 'sk-salt-for-tests-0123456789abcdef';
 const UID = '6b1f3c1e-0000-4000-8000-000000000001';
@@ -22,6 +22,15 @@ describe('derived keys', () => {
     const webui = deriveWebUISecretKey(SALT, UID);
     expect(webui).toBe(deriveWebUISecretKey(SALT, UID));
     expect(deriveVirtualKey(SALT, UID, 'r0')).not.toContain(webui);
+  });
+
+  it('give the sealed-value fingerprints their own key: fixed per salt key, unlike any other derivation', () => {
+    const key = deriveSealingFingerprintKey(SALT);
+    expect(key).toHaveLength(32);
+    expect(deriveSealingFingerprintKey(SALT).equals(key)).toBe(true);
+    expect(deriveSealingFingerprintKey(`${SALT}x`).equals(key)).toBe(false);
+    expect(deriveWebUISecretKey(SALT, UID)).not.toBe(key.toString('base64url'));
+    expect(deriveVirtualKey(SALT, UID, 'r0')).not.toContain(key.toString('base64url'));
   });
 
   it('refuse an empty salt key', () => {

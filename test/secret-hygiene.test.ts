@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TeamTier } from '../constructs/index.js';
+import { TeamTier, diffableJson, resolvePromiseConfig } from '../constructs/index.js';
 import { renderArtifacts } from '../main.js';
+import { deriveWebUISecretKey } from '../pipeline/keys.js';
 import { type KratixRunOptions, type KratixRunResult, aiRequest, kratixRun } from './support/kratix-run.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
+import { testSealingKey, unseal } from './support/sealed-secrets.js';
 
 /*
  * Secret hygiene: across every scenario a pipeline run can meet (promise configure, first run,
@@ -123,11 +125,19 @@ function virtualKeysSent(): Set<string> {
   return keys;
 }
 
-/** The key a run delivered: `stringData.OPENAI_API_KEY` of the Secret in workload/team-tier.yaml. */
+/**
+ * The key a run delivered in plaintext: `stringData.OPENAI_API_KEY` of the Secret in
+ * workload/team-tier.yaml; none when it was delivered sealed (a SealedSecret instead).
+ */
 function deliveredKey(texts: ReadonlyMap<string, string>): string | undefined {
   const text = texts.get(SECRET_FILE);
   if (text === undefined) return undefined;
-  const secrets = (loadAll(text) as any[]).filter((d) => d?.kind === 'Secret');
+  const documents = loadAll(text) as any[];
+  if (documents.some((d) => d?.kind === 'SealedSecret')) {
+    expect(documents.filter((d) => d?.kind === 'Secret')).toEqual([]);
+    return undefined;
+  }
+  const secrets = documents.filter((d) => d?.kind === 'Secret');
   expect(secrets).toHaveLength(1);
   return secrets[0].stringData?.OPENAI_API_KEY;
 }
@@ -355,6 +365,85 @@ async function plaintextFor(name: string): Promise<string | undefined> {
   expect(result.code).toBe(0);
   return deliveredKey(captured.at(-1)!.texts);
 }
+
+describe('with sealed-secrets delivery: no plaintext secret in the State Store, status or logs', () => {
+  const sealingKey = testSealingKey();
+  const sealedConfig = (destination: Record<string, string>) =>
+    diffableJson(resolvePromiseConfig({ secretDelivery: { mode: 'sealed-secrets', certificates: [{ destination, certificate: sealingKey.certificate }] } }));
+  const CONFIG = sealedConfig({ environment: 'dev' });
+  const sealedRuns: Captured[] = [];
+  const names = ['vault', 'vault-dry'];
+
+  async function sealedCapture(scenario: string, object: Record<string, unknown>, options: Partial<KratixRunOptions> = {}): Promise<KratixRunResult> {
+    const result = await capture(`sealed ${scenario}`, { object, ...options, env: { AI_PROMISE_CONFIG: CONFIG, ...options.env } });
+    sealedRuns.push(captured.at(-1)!);
+    return result;
+  }
+  /** The next run's input: the request carrying the status the last run wrote, as Kratix passes it. */
+  const withStatus = (object: Record<string, unknown>, run: KratixRunResult) => ({ ...object, status: run.status });
+
+  /** What the cluster's controller would unseal from a run's SealedSecrets. */
+  function unsealedValues(run: KratixRunResult): string[] {
+    return [...run.outputs.values()]
+      .flatMap((y) => loadAll(y) as any[])
+      .filter((o) => o?.kind === 'SealedSecret')
+      .flatMap((o) => Object.values(o.spec.encryptedData as Record<string, string>).map((v) => unseal(sealingKey.privateKey, v, `${o.metadata.namespace}/${o.metadata.name}`).toString('utf8')));
+  }
+
+  it('first run, re-run, rotation, UI off, dry run, delete, and an unsealable selector', async () => {
+    // GIVEN sealed-secrets delivery WHEN a request lives its life
+    const first = await sealedCapture('first run', requestOf('vault'));
+    expectClean(first, 'sealed first run', 0);
+    const again = await sealedCapture('re-run', withStatus(requestOf('vault'), first));
+    expectClean(again, 'sealed re-run', 0);
+    expect(again.outputs).toEqual(first.outputs);
+    const rotated = await sealedCapture('rotation', withStatus(requestOf('vault', { rotation: { trigger: 1 } }), again));
+    expectClean(rotated, 'sealed rotation', 0);
+    const uiOff = await sealedCapture('ui off', withStatus(requestOf('vault', { rotation: { trigger: 1 }, ui: false }), rotated));
+    expectClean(uiOff, 'sealed ui off', 0);
+    expectClean(await sealedCapture('dry run', requestOf('vault-dry'), { env: { KRATIX_DRY_RUN: 'true' } }), 'sealed dry run', 0);
+    expectClean(await sealedCapture('delete', requestOf('vault'), { action: 'delete' }), 'sealed delete', 0);
+    const nowhere = await capture('sealed unsealable selector', { object: requestOf('vault'), env: { AI_PROMISE_CONFIG: sealedConfig({ cluster: 'eu-1' }) } });
+    sealedRuns.push(captured.at(-1)!);
+    expectClean(nowhere, 'sealed unsealable selector', 1);
+    expect(nowhere.stderr).toContain('no sealing certificate for destination selector {environment=dev}');
+    // THEN what the cluster unseals is the key LiteLLM holds, and the UI's session secret
+    const sent = virtualKeysSent();
+    const firstValues = unsealedValues(first);
+    expect(firstValues.filter((v) => v.startsWith('sk-')).every((k) => sent.has(k))).toBe(true);
+    expect(firstValues).toContain(deriveWebUISecretKey(SALT_KEY, uidOf('vault')));
+    expect(unsealedValues(rotated).filter((v) => v.startsWith('sk-'))).not.toEqual(firstValues.filter((v) => v.startsWith('sk-')));
+  });
+
+  it('across those runs: no key, UI secret or credential in any form, in any output file, status or log', () => {
+    // GIVEN every value that must stay secret: what LiteLLM was sent, what the clusters unseal, the
+    // UI secrets, the credentials
+    expect(sealedRuns.length).toBe(7);
+    const secrets = new Map<string, string>([
+      ['the master key', MASTER_KEY],
+      ['the salt key', SALT_KEY],
+      ['the service account token', SA_TOKEN],
+      ...[...virtualKeysSent()].map((k): [string, string] => [`virtual key ${k.slice(0, 6)}…`, k]),
+      ...names.map((n): [string, string] => [`UI secret of ${n}`, deriveWebUISecretKey(SALT_KEY, uidOf(n))]),
+    ]);
+    // WHEN every file (output/ is what the State Store gets), the status, stdout and stderr are searched
+    const found: string[] = [];
+    for (const run of sealedRuns) {
+      for (const [file, text] of run.texts) {
+        for (const [what, value] of secrets) {
+          const forms = [value, Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url'), value.replace(/^sk-/, '')];
+          if (forms.some((form) => text.includes(form))) found.push(`${run.scenario} ${file}: ${what}`);
+        }
+        if (KEY_SHAPED.test(text)) found.push(`${run.scenario} ${file}: key-shaped text`);
+        KEY_SHAPED.lastIndex = 0;
+        if (file.startsWith('output/')) for (const doc of loadAll(text) as any[]) if (doc?.kind === 'Secret') found.push(`${run.scenario} ${file}: a plain Secret`);
+      }
+    }
+    // THEN there is none: the State Store holds only ciphertext
+    expect(found).toEqual([]);
+    expect(sealedRuns.some((r) => [...r.texts.keys()].some((f) => f.startsWith('output/workload/')))).toBe(true);
+  });
+});
 
 describe("the promise's RBAC", () => {
   const promise = load(renderArtifacts().get('promise.yaml')!) as any;
