@@ -16,3 +16,4 @@ export * from './database-network-policy.js';
 export * from './open-web-ui-network-policy.js';
 export * from './redis-claim.js';
 export * from './gateway-readiness.js';
+export * from './redis-network-policy.js';
