@@ -17,3 +17,4 @@ export * from './open-web-ui-network-policy.js';
 export * from './redis-claim.js';
 export * from './gateway-readiness.js';
 export * from './redis-network-policy.js';
+export * from './gateway-service-monitor.js';

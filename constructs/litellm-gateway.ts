@@ -252,6 +252,8 @@ export class LiteLLMGateway extends Construct {
    */
   readonly configYaml: string;
   readonly replicas: number;
+  /** Whether it serves Prometheus metrics on `/metrics/`. */
+  readonly metrics: boolean;
   /** The labels that select this gateway's pods (Deployment selector, Service, PDB, policies). */
   readonly podSelector: Readonly<Record<string, string>>;
   /** The labels that select its migration Job's pods; absent with one replica (no Job). */
@@ -273,6 +275,7 @@ export class LiteLLMGateway extends Construct {
     const resources = props.resources ?? DEFAULT_GATEWAY_RESOURCES;
     const responseCaching = props.responseCaching ?? false;
     const metrics = props.metrics ?? false;
+    this.metrics = metrics;
     this.redis = props.redis;
 
     requireMatch('gateway namespace', this.namespace, DNS_LABEL, 'is not a namespace name (lowercase DNS label)');
