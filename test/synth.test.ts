@@ -81,6 +81,58 @@ describe('promise outputs', () => {
   });
 });
 
+describe('promise outputs for three replicas', () => {
+  const three = resolvePromiseConfig({ gateway: { replicas: 3 }, metrics: { enabled: true } });
+  const outputs = promiseOutputs(three);
+  const objects = () => [...outputs.values()].flatMap((y) => loadAll(y)) as any[];
+
+  it('add the Redis request and a ServiceMonitor, with no secret values', async () => {
+    expect([...outputs.keys()]).toEqual([
+      'platform/postgres-claim.yaml',
+      'platform/redis-claim.yaml',
+      'platform/litellm-gateway.yaml',
+      'platform/network-policies.yaml',
+      'platform/service-monitor.yaml',
+    ]);
+    const text = all(outputs);
+    expect(text).not.toMatch(/sk-[A-Za-z0-9]/);
+    expect(text).not.toContain('stringData');
+    await expect(text).toMatchFileSnapshot('__snapshots__/promise-outputs-3-replicas.yaml');
+  });
+
+  it('validate with kubernetes-models', () => {
+    expect(validateWithKubernetesModels(objects())).toEqual([
+      'ConfigMap/litellm-config',
+      'Deployment/litellm',
+      'Service/litellm',
+      'PodDisruptionBudget/litellm',
+      'Job/litellm-migrations-main-v1-80-12',
+      'NetworkPolicy/litellm',
+      'NetworkPolicy/litellm-litellm-postgresql',
+      'NetworkPolicy/litellm-redis',
+    ]);
+  });
+
+  it('request the Redis the gateway is pointed at, and let only the gateway reach it', () => {
+    const redisRequest = objects().find((o) => o.kind === 'redis');
+    expect(redisRequest).toEqual({ apiVersion: 'marketplace.kratix.io/v1alpha1', kind: 'redis', metadata: { name: 'litellm-redis', namespace: 'default' }, spec: { size: 'large' } });
+    const deployment = objects().find((o) => o.kind === 'Deployment');
+    const sentinelNodes = deployment.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'REDIS_SENTINEL_NODES').value;
+    expect(JSON.parse(sentinelNodes)).toEqual([[`rfs-${redisRequest.metadata.name}.default.svc.cluster.local`, 26379]]);
+    const redisPolicy = objects().find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'litellm-redis');
+    expect(deployment.spec.template.metadata.labels).toMatchObject(redisPolicy.spec.ingress[0].from[0].podSelector.matchLabels);
+    expect(redisPolicy.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe(redisRequest.metadata.name);
+  });
+
+  it('scale back to one replica without the Redis request, its policy, the budget or the Job', () => {
+    const one = promiseOutputs(resolvePromiseConfig({ metrics: { enabled: true } }));
+    expect([...one.keys()]).not.toContain('platform/redis-claim.yaml');
+    const kinds = [...one.values()].flatMap((y) => loadAll(y) as any[]).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds).not.toEqual(expect.arrayContaining(['NetworkPolicy/litellm-redis']));
+    expect(kinds.filter((k) => /^(Job|PodDisruptionBudget|redis)\//.test(k))).toEqual([]);
+  });
+});
+
 describe('resource outputs', () => {
   for (const tier of Catalog.DEFAULT.tierNames) {
     for (const ui of [false, true]) {
