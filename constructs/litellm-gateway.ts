@@ -260,8 +260,6 @@ export class LiteLLMGateway extends Construct {
   readonly migrationPodSelector?: Readonly<Record<string, string>>;
   /** The migration Job's name, versioned by image tag; absent with one replica. */
   readonly migrationJobName?: string;
-  /** The Redis the replicas share their counters through, when there is one. */
-  readonly redis?: RedisClaim;
 
   constructor(scope: Construct, id: string, props: LiteLLMGatewayProps) {
     super(scope, id);
@@ -276,7 +274,6 @@ export class LiteLLMGateway extends Construct {
     const responseCaching = props.responseCaching ?? false;
     const metrics = props.metrics ?? false;
     this.metrics = metrics;
-    this.redis = props.redis;
 
     requireMatch('gateway namespace', this.namespace, DNS_LABEL, 'is not a namespace name (lowercase DNS label)');
     requireMatch('gateway name', this.name, DNS_1035_LABEL, 'is not a Service name (DNS-1035 label)');
@@ -293,6 +290,9 @@ export class LiteLLMGateway extends Construct {
       );
     }
     if (responseCaching && props.redis === undefined) throw new Error('gateway responseCaching needs a redis: the response cache lives in Redis');
+    if (useCredentialsSecretConfig && (props.redis !== undefined || metrics)) {
+      throw new Error('gateway useCredentialsSecretConfig cannot be combined with redis or metrics: both are settings of the generated config.yaml');
+    }
     if (database.instanceNamespace !== this.namespace) {
       throw new Error(
         `gateway namespace ${quote(this.namespace)} differs from the database's instance namespace ` +

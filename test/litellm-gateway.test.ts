@@ -348,6 +348,16 @@ describe('LiteLLMGateway', () => {
     ],
     ['response caching without a redis', { responseCaching: true }, 'gateway responseCaching needs a redis: the response cache lives in Redis'],
     [
+      "metrics on the Secret's config.yaml",
+      { useCredentialsSecretConfig: true, metrics: true },
+      'gateway useCredentialsSecretConfig cannot be combined with redis or metrics: both are settings of the generated config.yaml',
+    ],
+    [
+      "a redis on the Secret's config.yaml",
+      { useCredentialsSecretConfig: true, withRedis: true },
+      'gateway useCredentialsSecretConfig cannot be combined with redis or metrics: both are settings of the generated config.yaml',
+    ],
+    [
       'a database in another namespace',
       { instanceNamespace: 'databases' },
       "gateway namespace 'default' differs from the database's instance namespace 'databases': a pod can only reference the database Secret in its own namespace",
