@@ -383,7 +383,7 @@ describe('LiteLLMGateway with three replicas', () => {
       'Deployment/litellm',
       'Service/litellm',
       'PodDisruptionBudget/litellm',
-      'Job/litellm-migrations-main-v1-80-12',
+      `Job/${migrationJobName('litellm', LITELLM_IMAGE)}`,
     ]);
     await expect(synthYaml(chart)).toMatchFileSnapshot('__snapshots__/litellm-gateway-3-replicas.yaml');
   });

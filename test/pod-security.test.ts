@@ -1,6 +1,6 @@
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Catalog, type AiPromiseConfig, resolvePromiseConfig } from '../constructs/index.js';
+import { Catalog, type AiPromiseConfig, LITELLM_IMAGE, migrationJobName, resolvePromiseConfig } from '../constructs/index.js';
 import { renderArtifacts } from '../main.js';
 import { promiseOutputs, resourceOutputs } from '../pipeline/synth.js';
 import { atLevel, checkObject, isWorkloadKind, podTemplatesOf, projectRules, type Violation } from './support/pod-security.js';
@@ -74,7 +74,7 @@ describe('Pod Security', () => {
     expect([...workloads]).toEqual(
       expect.arrayContaining([
         'Deployment/litellm',
-        'Job/litellm-migrations-main-v1-80-12',
+        `Job/${migrationJobName('litellm', LITELLM_IMAGE)}`,
         OPEN_WEBUI,
         'Promise/ai promise.configure Pipeline/gateway',
         'Promise/ai resource.configure Pipeline/provision',

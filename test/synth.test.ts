@@ -1,6 +1,6 @@
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Catalog, resolvePromiseConfig } from '../constructs/index.js';
+import { Catalog, LITELLM_IMAGE, migrationJobName, resolvePromiseConfig } from '../constructs/index.js';
 import { promiseOutputs, resourceOutputs } from '../pipeline/synth.js';
 import { validateWithKubernetesModels } from './support/manifests.js';
 
@@ -106,7 +106,7 @@ describe('promise outputs for three replicas', () => {
       'Deployment/litellm',
       'Service/litellm',
       'PodDisruptionBudget/litellm',
-      'Job/litellm-migrations-main-v1-80-12',
+      `Job/${migrationJobName('litellm', LITELLM_IMAGE)}`,
       'NetworkPolicy/litellm',
       'NetworkPolicy/litellm-litellm-postgresql',
       'NetworkPolicy/litellm-redis',
