@@ -1,9 +1,11 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Catalog } from './catalog.js';
+import { GatewayServiceMonitor } from './gateway-service-monitor.js';
 import { LiteLLMGateway } from './litellm-gateway.js';
 import { PostgresClaim } from './postgres-claim.js';
 import { type AiPromiseConfig, type AiPromiseConfigProps, gatewayInternalUrl, gatewaySettings, requirePinnedImage, resolvePromiseConfig } from './promise-config.js';
+import { RedisClaim } from './redis-claim.js';
 import { requestSchema } from './request-schema.js';
 import { requireCurrentCertificates } from './secret-delivery.js';
 import { DNS_LABEL, ENV_NAME, quote, requireMatch } from './validation.js';
@@ -99,7 +101,8 @@ export class AiPromise extends Construct {
       metadata: { name: 'ai', labels },
       spec: {
         destinationSelectors: selectors.map((matchLabels) => ({ matchLabels })),
-        requiredPromises: [{ name: 'postgresql' }],
+        // Above one gateway replica the promise also requests a Redis (config gatewayHa).
+        requiredPromises: [{ name: 'postgresql' }, ...(this.config.gateway.replicas > 1 ? [{ name: 'redis' }] : [])],
         api: {
           apiVersion: 'apiextensions.k8s.io/v1',
           kind: 'CustomResourceDefinition',
@@ -151,7 +154,12 @@ export class AiPromise extends Construct {
 function validatePlatformSide(config: AiPromiseConfig, catalog: Catalog): void {
   const scratch = new Chart(new App(), 'validate');
   const database = new PostgresClaim(scratch, 'database', { namespace: config.platformNamespace, ...config.database });
-  new LiteLLMGateway(scratch, 'gateway', { catalog, database, ...gatewaySettings(config) });
+  const redis =
+    config.gateway.replicas > 1
+      ? new RedisClaim(scratch, 'redis', { namespace: config.platformNamespace, name: config.gatewayHa.redis.name, size: config.gatewayHa.redis.size })
+      : undefined;
+  const gateway = new LiteLLMGateway(scratch, 'gateway', { catalog, database, redis, ...gatewaySettings(config) });
+  if (config.metrics.serviceMonitor) new GatewayServiceMonitor(scratch, 'service-monitor', { gateway, bearerTokenSecret: config.metrics.bearerTokenSecret });
 }
 
 interface PipelineOptions {

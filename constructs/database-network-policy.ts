@@ -43,7 +43,8 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /**
  * Ingress to the gateway's PostgreSQL pods. Allowed, each on the ports it needs only:
- * - the gateway's pods: 5432 (the only application of this database);
+ * - the gateway's pods: 5432 (the only application of this database), and above one replica its
+ *   migration Job's pods (they apply the schema);
  * - the cluster's own Spilo pods: 5432 (streaming replication, basebackup, pg_rewind) and 8008
  *   (Patroni members query each other's API during leader races);
  * - the cluster's logical-backup Job pods: 5432 (pg_dumpall; present only with backups on);
@@ -88,7 +89,13 @@ export class DatabaseNetworkPolicy extends Construct {
         podSelector: { matchLabels: spiloPods },
         policyTypes: ['Ingress'],
         ingress: [
-          { from: [{ podSelector: { matchLabels: gatewayPods.podSelector } }], ports: tcp(PostgresClaim.PORT) },
+          {
+            from: [
+              { podSelector: { matchLabels: gatewayPods.podSelector } },
+              ...(gateway.migrationPodSelector !== undefined ? [{ podSelector: { matchLabels: { ...gateway.migrationPodSelector } } }] : []),
+            ],
+            ports: tcp(PostgresClaim.PORT),
+          },
           { from: [{ podSelector: { matchLabels: spiloPods } }], ports: tcp(PostgresClaim.PORT, PATRONI_PORT) },
           {
             from: [{ podSelector: { matchLabels: { [CLUSTER_NAME_LABEL]: database.instanceName, application: LOGICAL_BACKUP } } }],

@@ -16,3 +16,7 @@ export * from './database-network-policy.js';
 export * from './open-web-ui-network-policy.js';
 export * from './secret-delivery.js';
 export * from './sealed-secret.js';
+export * from './redis-claim.js';
+export * from './gateway-readiness.js';
+export * from './redis-network-policy.js';
+export * from './gateway-service-monitor.js';

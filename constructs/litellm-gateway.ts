@@ -3,8 +3,10 @@ import { k8s } from './k8s.js';
 import { Construct } from 'constructs';
 import { dump } from 'js-yaml';
 import type { Catalog } from './catalog.js';
+import { redisAwareReadinessScript } from './gateway-readiness.js';
 import type { PostgresClaim } from './postgres-claim.js';
 import { LITELLM_IMAGE, requirePinnedImage } from './promise-config.js';
+import type { RedisClaim } from './redis-claim.js';
 import { MANAGED_BY } from './team-tier.js';
 import { DNS_1035_LABEL, DNS_LABEL, QUANTITY, quote, requireMatch, requirePositive } from './validation.js';
 
@@ -75,6 +77,23 @@ export interface LiteLLMGatewayProps {
    * @default DEFAULT_GATEWAY_RESOURCES (requests 500m / 1Gi, limits 2 / 2Gi)
    */
   readonly resources?: GatewayResources;
+  /**
+   * The Redis the replicas share their rate-limit counters through. Required above one replica:
+   * without it each replica counts on its own and grants every team its full limit.
+   * @default none (allowed only with one replica)
+   */
+  readonly redis?: RedisClaim;
+  /**
+   * Let clients opt in to response caching in Redis (`"cache": {"use-cache": true}`); off, nothing
+   * is cached. Needs `redis`.
+   * @default false
+   */
+  readonly responseCaching?: boolean;
+  /**
+   * Serve LiteLLM's Prometheus metrics on `/metrics` (port `http`), behind LiteLLM key auth.
+   * @default false
+   */
+  readonly metrics?: boolean;
 }
 
 /** One `model_list` entry of LiteLLM's config.yaml. */
@@ -99,11 +118,48 @@ export interface LiteLLMConfig {
     readonly request_timeout: number;
     readonly drop_params: boolean;
     readonly json_logs: boolean;
+    readonly cache?: boolean;
+    readonly cache_params?: LiteLLMCacheParams;
+    readonly callbacks?: readonly string[];
+    readonly require_auth_for_metrics_endpoint?: boolean;
   };
 }
 
-/** LiteLLM's config.yaml for a catalog. Pure: secrets appear only as `os.environ/NAME` references. */
-export function liteLLMConfig(catalog: Catalog): LiteLLMConfig {
+/** `litellm_settings.cache_params`; the Redis connection itself comes from REDIS_* env vars. */
+export interface LiteLLMCacheParams {
+  readonly type: 'redis';
+  /** `default_off`: a response is cached only when its request opts in (LiteLLM docs proxy/caching.md). */
+  readonly mode: 'default_off';
+  /** Present and empty when response caching is off: no call type is ever looked up or stored. */
+  readonly supported_call_types?: readonly string[];
+}
+
+/** The features of the generated config.yaml beyond the catalog. */
+export interface LiteLLMConfigOptions {
+  /** Share rate-limit counters through Redis (above one replica). */
+  readonly redis?: boolean;
+  /** With `redis`: let requests opt in to response caching. */
+  readonly responseCaching?: boolean;
+  /** Serve Prometheus metrics, behind key auth. */
+  readonly metrics?: boolean;
+}
+
+/**
+ * LiteLLM's config.yaml for a catalog. Pure: secrets appear only as `os.environ/NAME` references.
+ *
+ * Shared limits: LiteLLM's production guide (docs/my-website/docs/proxy/prod.md, "Use Redis 'port',
+ * 'host', 'password'") pairs `router_settings.redis_*` with `litellm_settings.cache: true` and
+ * `cache_params.type: redis`. The team rpm/tpm limiter counts in the proxy's internal usage cache,
+ * whose Redis is the `litellm_settings.cache` client (proxy_server.py `ProxyConfig._init_cache` sets
+ * `redis_usage_cache`; utils.py `ProxyLogging.update_values` hands it to
+ * `internal_usage_cache.dual_cache.redis_cache`), so that is the setting written here.
+ * `router_settings.redis_*` only shares the router's own state (per-deployment rpm/tpm, cooldowns),
+ * takes a host and port but no Sentinel, and this promise sets no per-deployment limits: it is left
+ * unset. Response caching rides on the same `cache` client, so it is kept off unless asked for:
+ * `supported_call_types: []` makes caching_handler.py skip every lookup and store.
+ */
+export function liteLLMConfig(catalog: Catalog, options: LiteLLMConfigOptions = {}): LiteLLMConfig {
+  if (options.responseCaching === true && options.redis !== true) throw new Error('responseCaching needs redis: the response cache lives in Redis');
   return {
     model_list: catalog.models.map((m) => ({
       model_name: m.name,
@@ -124,13 +180,22 @@ export function liteLLMConfig(catalog: Catalog): LiteLLMConfig {
       // Clients such as Open WebUI send OpenAI-only parameters that other providers reject.
       drop_params: true,
       json_logs: true,
+      ...(options.redis === true
+        ? {
+            cache: true,
+            cache_params: { type: 'redis', mode: 'default_off', ...(options.responseCaching === true ? {} : { supported_call_types: [] }) },
+          }
+        : {}),
+      // LiteLLM >= 1.80.0 serves these without a licence. Before 1.85.0 /metrics is public by
+      // default, and its labels name every team and its spend, so key auth is turned on here.
+      ...(options.metrics === true ? { callbacks: ['prometheus'], require_auth_for_metrics_endpoint: true } : {}),
     },
   };
 }
 
-/** `liteLLMConfig(catalog)` as the YAML the gateway mounts. */
-export function liteLLMConfigYaml(catalog: Catalog): string {
-  return dump(liteLLMConfig(catalog), { noRefs: true, lineWidth: -1 });
+/** `liteLLMConfig(catalog, options)` as the YAML the gateway mounts. */
+export function liteLLMConfigYaml(catalog: Catalog, options: LiteLLMConfigOptions = {}): string {
+  return dump(liteLLMConfig(catalog, options), { noRefs: true, lineWidth: -1 });
 }
 
 const PORT = 4000;
@@ -142,14 +207,39 @@ const NOBODY = 65534;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
+ * Probe timings of the official chart (BerriAI/litellm deploy/charts/litellm-helm values.yaml
+ * `livenessProbe`, `readinessProbe`, `startupProbe`, asserted by tests/deployment_tests.yaml "should
+ * keep default probes"): no initial delay, 5 s timeouts, and about 300 s to start.
+ */
+export const CHART_PROBE_TIMINGS = {
+  liveness: { initialDelaySeconds: 0, periodSeconds: 15, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 5 },
+  readiness: { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 3 },
+  startup: { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 30 },
+} as const;
+
+/**
+ * The migration Job's pod: the chart's migrations-job.yaml (image of the proxy, `python
+ * litellm/proxy/prisma_migration.py` in /app, `DISABLE_SCHEMA_UPDATE=false`, OnFailure, backoffLimit 4)
+ * sized for prisma's migrate run.
+ */
+export const MIGRATION_RESOURCES: GatewayResources = { cpuRequest: '100m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '1Gi' };
+
+/**
  * The LiteLLM proxy: a ConfigMap with config.yaml generated from the catalog, a Deployment and a
  * ClusterIP Service. Secrets reach the pod only as `secretKeyRef`s (no `envFrom`, so the Secret's
  * `config.yaml` key never becomes an env var); the pipeline that renders this never reads them.
+ *
+ * Above one replica it runs as the chart runs a production proxy: a migration Job applies the schema
+ * once per image and the pods set `DISABLE_SCHEMA_UPDATE=true`; the replicas share their rate-limit
+ * counters through `redis`, spread over nodes, roll one surge pod at a time and keep a
+ * PodDisruptionBudget of one.
  */
 export class LiteLLMGateway extends Construct {
   static readonly PORT = PORT;
   /** Pod-template annotation holding the sha256 of config.yaml, so a changed config rolls the pods. */
   static readonly CONFIG_HASH_ANNOTATION = 'ai.kratix.io/config-sha256';
+  /** `app.kubernetes.io/name` of the migration Job's pods: not the gateway's, so the Service never selects them. */
+  static readonly MIGRATIONS_APP = 'litellm-migrations';
 
   readonly name: string;
   readonly namespace: string;
@@ -161,6 +251,15 @@ export class LiteLLMGateway extends Construct {
    * (and no ConfigMap is written then).
    */
   readonly configYaml: string;
+  readonly replicas: number;
+  /** Whether it serves Prometheus metrics on `/metrics/`. */
+  readonly metrics: boolean;
+  /** The labels that select this gateway's pods (Deployment selector, Service, PDB, policies). */
+  readonly podSelector: Readonly<Record<string, string>>;
+  /** The labels that select its migration Job's pods; absent with one replica (no Job). */
+  readonly migrationPodSelector?: Readonly<Record<string, string>>;
+  /** The migration Job's name, versioned by image tag; absent with one replica. */
+  readonly migrationJobName?: string;
 
   constructor(scope: Construct, id: string, props: LiteLLMGatewayProps) {
     super(scope, id);
@@ -172,6 +271,9 @@ export class LiteLLMGateway extends Construct {
     const credentialsSecret = props.credentialsSecret ?? 'litellm-creds';
     const useCredentialsSecretConfig = props.useCredentialsSecretConfig ?? false;
     const resources = props.resources ?? DEFAULT_GATEWAY_RESOURCES;
+    const responseCaching = props.responseCaching ?? false;
+    const metrics = props.metrics ?? false;
+    this.metrics = metrics;
 
     requireMatch('gateway namespace', this.namespace, DNS_LABEL, 'is not a namespace name (lowercase DNS label)');
     requireMatch('gateway name', this.name, DNS_1035_LABEL, 'is not a Service name (DNS-1035 label)');
@@ -182,6 +284,15 @@ export class LiteLLMGateway extends Construct {
     for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
       requireMatch(`gateway resources.${field}`, resources[field], QUANTITY, 'is not a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi');
     }
+    if (replicas > 1 && props.redis === undefined) {
+      throw new Error(
+        `gateway replicas ${replicas} needs a redis: without shared counters each replica grants every team its full rpm/tpm limit`,
+      );
+    }
+    if (responseCaching && props.redis === undefined) throw new Error('gateway responseCaching needs a redis: the response cache lives in Redis');
+    if (useCredentialsSecretConfig && (props.redis !== undefined || metrics)) {
+      throw new Error('gateway useCredentialsSecretConfig cannot be combined with redis or metrics: both are settings of the generated config.yaml');
+    }
     if (database.instanceNamespace !== this.namespace) {
       throw new Error(
         `gateway namespace ${quote(this.namespace)} differs from the database's instance namespace ` +
@@ -191,7 +302,8 @@ export class LiteLLMGateway extends Construct {
 
     this.serviceName = this.name;
     this.internalUrl = `http://${this.name}.${this.namespace}.svc.cluster.local:${PORT}`;
-    this.configYaml = liteLLMConfigYaml(catalog);
+    this.replicas = replicas;
+    this.configYaml = liteLLMConfigYaml(catalog, { redis: props.redis !== undefined, responseCaching, metrics });
 
     const labels = {
       'app.kubernetes.io/name': 'litellm',
@@ -200,6 +312,10 @@ export class LiteLLMGateway extends Construct {
     };
     // Selectors are immutable: keep them to the two labels that identify this gateway for good.
     const selector = { 'app.kubernetes.io/name': 'litellm', 'app.kubernetes.io/instance': this.name };
+    this.podSelector = selector;
+    // One replica keeps the proxy's own schema push on start (no Job to wait for); above one, the
+    // chart's pattern: one Job migrates, the pods never push the schema concurrently.
+    const migrate = replicas > 1;
 
     let configVolume: k8s.Volume;
     let podAnnotations: Record<string, string> | undefined;
@@ -221,7 +337,7 @@ export class LiteLLMGateway extends Construct {
     });
     const providerKeys = [...new Set(catalog.models.flatMap((m) => (m.apiKeyEnv !== undefined ? [m.apiKeyEnv] : [])))];
 
-    const env: k8s.EnvVar[] = [
+    const databaseEnv: k8s.EnvVar[] = [
       // Kubernetes expands $(VAR) only from variables listed earlier, so the parts come first.
       secretRef('DATABASE_USERNAME', database.credentialsSecretName, 'username', false),
       secretRef('DATABASE_PASSWORD', database.credentialsSecretName, 'password', false),
@@ -234,6 +350,21 @@ export class LiteLLMGateway extends Construct {
         name: 'DATABASE_URL',
         value: `postgresql://$(DATABASE_USERNAME):$(DATABASE_PASSWORD)@${database.host}:${database.port}/${database.dbName}`,
       },
+    ];
+    const env: k8s.EnvVar[] = [
+      ...databaseEnv,
+      // The migration Job owns the schema (LiteLLM's prod guide, "Use Helm PreSync Hook for Database
+      // Migrations"); replicas pushing it concurrently on start race each other.
+      ...(migrate ? [{ name: 'DISABLE_SCHEMA_UPDATE', value: 'true' }] : []),
+      // Read by LiteLLM's Redis client (litellm/_redis.py `_get_redis_client_logic`: REDIS_SENTINEL_NODES
+      // as a JSON list of [host, port], REDIS_SERVICE_NAME); the Redis promise's failover has no
+      // Service for its master, only Sentinels, and no password.
+      ...(props.redis !== undefined
+        ? [
+            { name: 'REDIS_SENTINEL_NODES', value: JSON.stringify([[props.redis.sentinelHost, props.redis.sentinelPort]]) },
+            { name: 'REDIS_SERVICE_NAME', value: props.redis.masterName },
+          ]
+        : []),
       // Required: without a master key LiteLLM either refuses to boot or treats every caller as admin.
       secretRef('LITELLM_MASTER_KEY', credentialsSecret, 'LITELLM_MASTER_KEY', false),
       // Required: it encrypts credentials stored in the database and must never change or go missing.
@@ -245,12 +376,42 @@ export class LiteLLMGateway extends Construct {
     ];
 
     const httpGet = (path: string): k8s.HttpGetAction => ({ path, port: k8s.IntOrString.fromString('http') });
+    // With Redis, readiness also proves the master answers: a replica cut off from it would count
+    // limits in its own memory. Without Redis, LiteLLM's own check (503 while the DB is down).
+    const readinessProbe: k8s.Probe = {
+      ...(props.redis !== undefined
+        ? { exec: { command: ['python', '-c', redisAwareReadinessScript(PORT)] } }
+        : { httpGet: httpGet('/health/readiness') }),
+      ...CHART_PROBE_TIMINGS.readiness,
+    };
+    const containerSecurityContext: k8s.SecurityContext = {
+      runAsNonRoot: true,
+      // The image says `USER nobody` by name; the kubelet can only verify a numeric user.
+      // No runAsGroup: the image's passwd entry supplies nobody's group, as under Docker.
+      runAsUser: NOBODY,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+      // Writable on purpose: at startup the proxy pushes its schema with prisma and
+      // writes under /app/.cache, the prisma package and /var/lib/litellm/ui, all
+      // populated by the image, so emptyDirs over them would hide what they need.
+      readOnlyRootFilesystem: false,
+    };
+    const podSecurityContext: k8s.PodSecurityContext = { runAsNonRoot: true, runAsUser: NOBODY, seccompProfile: { type: 'RuntimeDefault' } };
+    const quantities = (r: GatewayResources): k8s.ResourceRequirements => ({
+      requests: { cpu: k8s.Quantity.fromString(r.cpuRequest), memory: k8s.Quantity.fromString(r.memoryRequest) },
+      limits: { cpu: k8s.Quantity.fromString(r.cpuLimit), memory: k8s.Quantity.fromString(r.memoryLimit) },
+    });
 
     new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: this.name, namespace: this.namespace, labels },
       spec: {
         replicas,
         selector: { matchLabels: selector },
+        // A new pod must be ready before an old one goes, so a rollout never takes the gateway below
+        // its replica count, and so never below the PodDisruptionBudget either.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
           metadata: { labels, annotations: podAnnotations },
           spec: {
@@ -261,11 +422,8 @@ export class LiteLLMGateway extends Construct {
             enableServiceLinks: false,
             // Lets in-flight completions (often tens of seconds) finish on rollout, as the chart does.
             terminationGracePeriodSeconds: 90,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: NOBODY,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: podSecurityContext,
+            ...(replicas > 1 ? { topologySpreadConstraints: spreadConstraints(selector) } : {}),
             containers: [
               {
                 name: 'litellm',
@@ -275,28 +433,12 @@ export class LiteLLMGateway extends Construct {
                 ports: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
                 env,
                 volumeMounts: [{ name: 'config', mountPath: `${CONFIG_DIR}/${CONFIG_FILE}`, subPath: CONFIG_FILE, readOnly: true }],
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString(resources.cpuRequest), memory: k8s.Quantity.fromString(resources.memoryRequest) },
-                  limits: { cpu: k8s.Quantity.fromString(resources.cpuLimit), memory: k8s.Quantity.fromString(resources.memoryLimit) },
-                },
-                // The official chart's probes. /health would call every upstream model (billable).
-                livenessProbe: { httpGet: httpGet('/health/liveliness') },
-                readinessProbe: { httpGet: httpGet('/health/readiness') },
-                startupProbe: { httpGet: httpGet('/health/readiness'), failureThreshold: 30, periodSeconds: 10 },
-                securityContext: {
-                  runAsNonRoot: true,
-                  // The image says `USER nobody` by name; the kubelet can only verify a numeric user.
-                  // No runAsGroup: the image's passwd entry supplies nobody's group, as under Docker.
-                  runAsUser: NOBODY,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                  // Writable on purpose: at startup the proxy pushes its schema with prisma and
-                  // writes under /app/.cache, the prisma package and /var/lib/litellm/ui, all
-                  // populated by the image, so emptyDirs over them would hide what they need.
-                  readOnlyRootFilesystem: false,
-                },
+                resources: quantities(resources),
+                // The official chart's probes and timings. /health would call every upstream model (billable).
+                livenessProbe: { httpGet: httpGet('/health/liveliness'), ...CHART_PROBE_TIMINGS.liveness },
+                readinessProbe,
+                startupProbe: { httpGet: httpGet('/health/readiness'), ...CHART_PROBE_TIMINGS.startup },
+                securityContext: containerSecurityContext,
               },
             ],
             volumes: [configVolume],
@@ -313,5 +455,80 @@ export class LiteLLMGateway extends Construct {
         ports: [{ name: 'http', port: PORT, targetPort: k8s.IntOrString.fromNumber(PORT), protocol: 'TCP' }],
       },
     });
+
+    if (replicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name: this.name, namespace: this.namespace, labels },
+        spec: {
+          selector: { matchLabels: selector },
+          // One pod at a time may be evicted (a drain goes node by node, never all at once).
+          maxUnavailable: k8s.IntOrString.fromNumber(1),
+          // A pod that is not ready serves nobody: evicting it must not block a drain.
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
+    }
+
+    if (migrate) {
+      const migrationLabels = { ...labels, 'app.kubernetes.io/name': LiteLLMGateway.MIGRATIONS_APP };
+      this.migrationPodSelector = { 'app.kubernetes.io/name': LiteLLMGateway.MIGRATIONS_APP, 'app.kubernetes.io/instance': this.name };
+      this.migrationJobName = migrationJobName(this.name, image);
+      new k8s.KubeJob(this, 'Migrations', {
+        metadata: { name: this.migrationJobName, namespace: this.namespace, labels: migrationLabels },
+        spec: {
+          backoffLimit: 4,
+          // No ttlSecondsAfterFinished (the chart's is 120 s, for a Helm or Argo CD hook): a GitOps
+          // agent re-creates a Job that disappears from the cluster but not from the State Store, so
+          // the migration would re-run every sync. The name changes with the image, and the Work
+          // then drops the old Job.
+          template: {
+            metadata: { labels: migrationLabels },
+            spec: {
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              restartPolicy: 'OnFailure',
+              securityContext: podSecurityContext,
+              containers: [
+                {
+                  name: 'prisma-migrations',
+                  image,
+                  imagePullPolicy: 'IfNotPresent',
+                  command: ['python', 'litellm/proxy/prisma_migration.py'],
+                  workingDir: '/app',
+                  env: [...databaseEnv, { name: 'DISABLE_SCHEMA_UPDATE', value: 'false' }],
+                  resources: quantities(MIGRATION_RESOURCES),
+                  securityContext: containerSecurityContext,
+                },
+              ],
+            },
+          },
+        },
+      });
+    }
   }
+}
+
+/**
+ * Spread over nodes (a drain or node failure takes one replica) and, where nodes carry zone labels,
+ * over zones. `matchLabelKeys: [pod-template-hash]` counts only the pods of the same rollout, so a
+ * rolling update is not skewed by the pods it is replacing.
+ */
+function spreadConstraints(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
+  const common = { maxSkew: 1, labelSelector: { matchLabels: selector }, matchLabelKeys: ['pod-template-hash'] };
+  return [
+    { ...common, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' },
+    { ...common, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+  ];
+}
+
+/**
+ * `<name>-migrations-<tag>`: a Job's pod template is immutable, so a new image needs a new Job (and
+ * gets one: its migrations run once). A digest, or a name too long for a label value, uses a hash.
+ */
+export function migrationJobName(name: string, image: string): string {
+  const tag = image.includes('@') ? '' : (image.split('/').pop() ?? '').split(':')[1] ?? '';
+  const slug = tag.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const candidate = `${name}-migrations-${slug}`;
+  if (slug !== '' && candidate.length <= 63) return candidate;
+  return `${name}-migrations-${createHash('sha256').update(image).digest('hex').slice(0, 10)}`.slice(0, 63).replace(/-+$/, '');
 }

@@ -1,6 +1,8 @@
 import { Catalog, type CatalogProps } from './catalog.js';
+import { DEFAULT_GATEWAY_RESOURCES, type GatewayResources } from './litellm-gateway.js';
+import { REDIS_SIZES, type RedisSize } from './redis-claim.js';
 import { type SealedSecretsDelivery, type SecretDeliveryProps, resolveSecretDelivery } from './secret-delivery.js';
-import { DNS_1035_LABEL, DNS_LABEL, notOneOf, quote, requireMatch, requirePositive } from './validation.js';
+import { DNS_1035_LABEL, DNS_LABEL, notOneOf, QUANTITY, quote, requireMatch, requirePositive } from './validation.js';
 
 /**
  * Everything a platform sets about this promise, in one serialisable object. main.ts builds the
@@ -77,6 +79,17 @@ export interface AiPromiseConfigProps {
    * @default { mode: 'plain' }
    */
   readonly secretDelivery?: SecretDeliveryProps;
+  /**
+   * What the gateway needs above one replica: the Redis that makes its replicas share one set of
+   * rate-limit counters, and the resources of each replica.
+   * @default see GatewayHaConfig
+   */
+  readonly gatewayHa?: GatewayHaConfigProps;
+  /**
+   * LiteLLM's Prometheus metrics and a ServiceMonitor for them.
+   * @default see MetricsConfig (off)
+   */
+  readonly metrics?: Partial<MetricsConfig>;
 }
 
 /**
@@ -168,6 +181,8 @@ export interface AiPromiseConfig {
   readonly retryWhenLiteLLMUnavailable: string;
   /** Present only with `sealed-secrets`: a plain config resolves (and serialises) as before. */
   readonly secretDelivery?: SealedSecretsDelivery;
+  readonly gatewayHa: GatewayHaConfig;
+  readonly metrics: MetricsConfig;
 }
 
 /** Where the gateway runs and every workflow of the promise runs: a namespace of its own. */
@@ -256,6 +271,8 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     networkPolicies,
     retryWhenLiteLLMUnavailable,
     ...sealedSecretsDelivery(props.secretDelivery, destinations.workloads),
+    gatewayHa: resolveGatewayHa(props.gatewayHa, gateway),
+    metrics: resolveMetrics(props.metrics),
   };
 }
 
@@ -327,5 +344,102 @@ export function gatewaySettings(config: AiPromiseConfig) {
     replicas: config.gateway.replicas,
     credentialsSecret: config.credentialsSecret,
     useCredentialsSecretConfig: config.gateway.useCredentialsSecretConfig,
+    resources: config.gatewayHa.resources,
+    responseCaching: config.gatewayHa.redis.responseCaching,
+    metrics: config.metrics.enabled,
   } as const;
+}
+
+// --- Production gateway (issue: several replicas enforcing one set of limits) ---------------------
+
+/**
+ * LiteLLM keeps rpm/tpm counters in each process unless they are shared through Redis, so with N
+ * replicas and no Redis a team gets N times its tier. Above one replica the promise therefore
+ * requests a Redis from the Kratix marketplace Redis promise and points LiteLLM at it.
+ */
+export interface GatewayHaConfig {
+  readonly redis: RedisConfig;
+  /** CPU and memory of each gateway replica. */
+  readonly resources: GatewayResources;
+}
+
+export interface GatewayHaConfigProps {
+  /**
+   * The Redis request.
+   * @default { name: 'litellm-redis', size: 'large', responseCaching: false }
+   */
+  readonly redis?: Partial<RedisConfig>;
+  /**
+   * CPU and memory of each replica; fields left out keep their default.
+   * @default DEFAULT_GATEWAY_RESOURCES (requests 500m / 1Gi, limits 2 / 2Gi)
+   */
+  readonly resources?: Partial<GatewayResources>;
+}
+
+/** The Redis request; made only while `gateway.replicas` is above 1. */
+export interface RedisConfig {
+  /** Name of the request (and of its RedisFailover, which always runs in namespace `default`). */
+  readonly name: string;
+  /** Redis promise size: `large` (3 Redis, 3 Sentinels) fails over in seconds; `small` is one pod. */
+  readonly size: RedisSize;
+  /**
+   * Let clients opt in to LiteLLM's response cache (`"cache": {"use-cache": true}` in a request).
+   * Cached responses are keyed on the request alone, not on the team, so a team that opts in can be
+   * served another opted-in team's answer to an identical request. Off: nothing is ever cached and
+   * Redis holds counters only.
+   */
+  readonly responseCaching: boolean;
+}
+
+/**
+ * LiteLLM's Prometheus metrics: open source since v1.80.0 (release notes v1.80.0-stable, "Prometheus
+ * OSS"; before that `litellm/integrations/prometheus.py` served only `litellm_not_a_premium_user_metric`
+ * without an enterprise licence).
+ */
+export interface MetricsConfig {
+  /**
+   * Turn on LiteLLM's `prometheus` callback. `/metrics` then requires a LiteLLM key
+   * (`require_auth_for_metrics_endpoint`), because its labels name every team and its spend.
+   */
+  readonly enabled: boolean;
+  /** Also write a ServiceMonitor (needs the Prometheus Operator's CRD on the platform cluster). */
+  readonly serviceMonitor: boolean;
+  /** Secret in the platform namespace holding the LiteLLM key Prometheus scrapes with. */
+  readonly bearerTokenSecret: { readonly name: string; readonly key: string };
+}
+
+function resolveGatewayHa(props: GatewayHaConfigProps | undefined, gateway: GatewayConfig): GatewayHaConfig {
+  // The Secret's own config.yaml would have to turn the Redis cache on itself, which the promise can
+  // neither write nor check: replicas would then count limits apart without anyone noticing.
+  if (gateway.replicas > 1 && gateway.useCredentialsSecretConfig) {
+    throw new Error(
+      `gateway.replicas ${gateway.replicas} needs the generated config.yaml (it turns on shared rate limits): ` +
+        'set gateway.useCredentialsSecretConfig to false, or run one replica',
+    );
+  }
+  const redis: RedisConfig = {
+    name: props?.redis?.name ?? 'litellm-redis',
+    size: props?.redis?.size ?? 'large',
+    responseCaching: props?.redis?.responseCaching ?? false,
+  };
+  requireMatch('gatewayHa.redis.name', redis.name, DNS_1035_LABEL, 'is not a DNS-1035 label (lowercase letters, digits and -, starting with a letter)');
+  if (!REDIS_SIZES.includes(redis.size)) throw new Error(notOneOf('gatewayHa.redis.size', redis.size, REDIS_SIZES));
+  if (typeof redis.responseCaching !== 'boolean') throw new Error(`gatewayHa.redis.responseCaching ${quote(redis.responseCaching)} is not true or false`);
+  const resources = { ...DEFAULT_GATEWAY_RESOURCES, ...props?.resources };
+  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    requireMatch(`gatewayHa.resources.${field}`, resources[field], QUANTITY, 'is not a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi');
+  }
+  return { redis, resources };
+}
+
+function resolveMetrics(props: Partial<MetricsConfig> | undefined): MetricsConfig {
+  const enabled = props?.enabled ?? false;
+  const serviceMonitor = props?.serviceMonitor ?? enabled;
+  const bearerTokenSecret = { name: props?.bearerTokenSecret?.name ?? 'litellm-metrics-token', key: props?.bearerTokenSecret?.key ?? 'token' };
+  if (typeof enabled !== 'boolean') throw new Error(`metrics.enabled ${quote(enabled)} is not true or false`);
+  if (typeof serviceMonitor !== 'boolean') throw new Error(`metrics.serviceMonitor ${quote(serviceMonitor)} is not true or false`);
+  if (serviceMonitor && !enabled) throw new Error('metrics.serviceMonitor is true but metrics.enabled is false: there would be nothing to scrape');
+  requireMatch('metrics.bearerTokenSecret.name', bearerTokenSecret.name, DNS_LABEL, 'is not a Secret name (lowercase DNS label)');
+  requireMatch('metrics.bearerTokenSecret.key', bearerTokenSecret.key, /^[-._a-zA-Z0-9]+$/, 'is not a Secret key (letters, digits, -, _ and .)');
+  return { enabled, serviceMonitor, bearerTokenSecret };
 }

@@ -5,11 +5,14 @@ import {
   gatewaySettings,
   DatabaseNetworkPolicy,
   GatewayNetworkPolicy,
+  GatewayServiceMonitor,
   LiteLLMGateway,
   OpenWebUIApp,
   OpenWebUINetworkPolicy,
   PostgresClaim,
   type SecretSealer,
+  RedisClaim,
+  RedisNetworkPolicy,
   TeamTier,
   type TeamTierProps,
   sealSecrets,
@@ -34,8 +37,10 @@ function render(build: (chart: Chart) => void, seal?: SecretSealer): string {
 }
 
 /**
- * Promise configure: the gateway and the database request; references to Secrets, no values. With
- * network policies on (the default), also the ingress policies of the gateway and its database.
+ * Promise configure: the gateway and the database request; references to Secrets, no values. Above
+ * one gateway replica, also the Redis request its replicas share their counters through. With
+ * network policies on (the default), also the ingress policies of the gateway, its database and its
+ * Redis; with `metrics.serviceMonitor`, a ServiceMonitor.
  */
 export function promiseOutputs(config: AiPromiseConfig): Outputs {
   const catalog = new Catalog(config.catalog);
@@ -43,12 +48,22 @@ export function promiseOutputs(config: AiPromiseConfig): Outputs {
   const database = render((chart) => {
     claim = new PostgresClaim(chart, 'database', { namespace: config.platformNamespace, ...config.database });
   });
+  let redisClaim: RedisClaim | undefined;
+  const redis =
+    config.gateway.replicas > 1
+      ? render((chart) => {
+          redisClaim = new RedisClaim(chart, 'redis', { namespace: config.platformNamespace, name: config.gatewayHa.redis.name, size: config.gatewayHa.redis.size });
+        })
+      : undefined;
   let gatewayConstruct!: LiteLLMGateway;
   const gateway = render((chart) => {
-    gatewayConstruct = new LiteLLMGateway(chart, 'gateway', { catalog, database: claim, ...gatewaySettings(config) });
+    gatewayConstruct = new LiteLLMGateway(chart, 'gateway', { catalog, database: claim, redis: redisClaim, ...gatewaySettings(config) });
   });
+  // Each file of its own: a setting turned off drops its file from the Work, and the Destination's
+  // GitOps agent removes what it held.
   const outputs: Outputs = new Map([
     [`${PLATFORM_DIR}/postgres-claim.yaml`, database],
+    ...(redis !== undefined ? [[`${PLATFORM_DIR}/redis-claim.yaml`, redis] as const] : []),
     [`${PLATFORM_DIR}/litellm-gateway.yaml`, gateway],
   ]);
   if (config.networkPolicies.enabled) {
@@ -66,6 +81,15 @@ export function promiseOutputs(config: AiPromiseConfig): Outputs {
           gateway: gatewayConstruct,
           operatorNamespace: config.networkPolicies.postgresOperatorNamespace,
         });
+        if (redisClaim !== undefined) new RedisNetworkPolicy(chart, 'redis-network-policy', { redis: redisClaim, gateway: gatewayConstruct });
+      }),
+    );
+  }
+  if (config.metrics.serviceMonitor) {
+    outputs.set(
+      `${PLATFORM_DIR}/service-monitor.yaml`,
+      render((chart) => {
+        new GatewayServiceMonitor(chart, 'service-monitor', { gateway: gatewayConstruct, bearerTokenSecret: config.metrics.bearerTokenSecret });
       }),
     );
   }

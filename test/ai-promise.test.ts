@@ -118,6 +118,13 @@ describe('AiPromise', () => {
     expect(synthPromise({ destinationSelectors: [{ cluster: 'platform' }] }).spec.destinationSelectors).toEqual([{ matchLabels: { cluster: 'platform' } }]);
   });
 
+  it('also requires the Redis promise above one gateway replica', () => {
+    // GIVEN a three-replica gateway, which requests a Redis for its shared counters
+    const promise = synthPromise({ config: { gateway: { replicas: 3 } } });
+    // THEN Kratix holds requests until both promises are available
+    expect(promise.spec.requiredPromises).toEqual([{ name: 'postgresql' }, { name: 'redis' }]);
+  });
+
   it('carries a registered tier into the CRD enum and the pipelines', () => {
     // GIVEN a platform that adds an xlarge tier
     const xlarge = { ...DEFAULT_TIERS[2]!, name: 'xlarge', rpmLimit: 6000 };
@@ -139,6 +146,7 @@ describe('AiPromise', () => {
     ['a bad database env', { config: { database: { env: 'qa' as 'dev' } } }, "database.env 'qa' is not one of dev, prod"],
     ['a public URL ending in /v1', { config: { gateway: { publicUrl: 'https://ai.example.com/v1' } } }, "gateway.publicUrl 'https://ai.example.com/v1' must not end in / or /v1"],
     ['a database name too long for its Service', { config: { database: { name: 'n'.repeat(60) } } }, 'make an instance name of 79 characters: <teamId>-<name>-postgresql must be at most 63'],
+    ['a Redis name too long for its operator', { config: { gateway: { replicas: 3 }, gatewayHa: { redis: { name: `r${'e'.repeat(48)}` } } } }, 'is longer than 48 characters'],
     ['a retry duration Kratix cannot parse', { config: { retryWhenLiteLLMUnavailable: '1d' } }, "retryWhenLiteLLMUnavailable '1d' is not a duration Kratix accepts, such as 90s, 2m or 1h"],
     ['a secret in the pipeline env', { pipelineEnv: { LITELLM_MASTER_KEY: 'sk-x' } }, "pipelineEnv 'LITELLM_MASTER_KEY' is set by the promise or by Kratix itself"],
     ['the master key as derivation secret', { config: { derivationSecretKey: 'LITELLM_MASTER_KEY' } }, "derivationSecretKey 'LITELLM_MASTER_KEY' would derive every request's key from the admin credential"],

@@ -4,6 +4,7 @@ import { Catalog } from '../constructs/catalog.js';
 import { DatabaseNetworkPolicy, PATRONI_PORT } from '../constructs/database-network-policy.js';
 import { LiteLLMGateway } from '../constructs/litellm-gateway.js';
 import { PostgresClaim, type PostgresClaimProps } from '../constructs/postgres-claim.js';
+import { RedisClaim } from '../constructs/redis-claim.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
 
 interface Options {
@@ -11,12 +12,14 @@ interface Options {
   readonly operatorNamespace?: string;
   /** Give the policy a database other than the gateway's (in this namespace). */
   readonly otherDatabaseNamespace?: string;
+  readonly replicas?: number;
 }
 
 function policy(o: Options = {}) {
   const platform = Testing.chart();
   const database = new PostgresClaim(platform, 'database', { namespace: 'default', ...o.claim });
-  const gateway = new LiteLLMGateway(platform, 'gateway', { catalog: Catalog.DEFAULT, database, namespace: database.instanceNamespace });
+  const redis = (o.replicas ?? 1) > 1 ? new RedisClaim(platform, 'redis', { namespace: 'default' }) : undefined;
+  const gateway = new LiteLLMGateway(platform, 'gateway', { catalog: Catalog.DEFAULT, database, redis, replicas: o.replicas, namespace: database.instanceNamespace });
   const gatewayPodLabels = Testing.synth(platform).find((o) => o.kind === 'Deployment').spec.template.metadata.labels;
   const policyDatabase = o.otherDatabaseNamespace
     ? new PostgresClaim(platform, 'other', { namespace: 'default', instanceNamespace: o.otherDatabaseNamespace })
@@ -49,6 +52,19 @@ describe('DatabaseNetworkPolicy', () => {
     expect(p.spec.podSelector).toEqual({ matchLabels: { 'cluster-name': 'ai-gw-postgresql', application: 'spilo' } });
     expect(p.spec.policyTypes).toEqual(['Ingress']);
     expect(p.spec.egress).toBeUndefined();
+  });
+
+  it("also admits the migration Job's pods on 5432 when the gateway runs several replicas", () => {
+    // GIVEN a three-replica gateway (which migrates the schema in a Job)
+    const { policy: p } = policy({ replicas: 3 });
+    // THEN the first rule admits the gateway's pods and the Job's, on 5432 only
+    expect(p.spec.ingress[0]).toEqual({
+      from: [
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'litellm', 'app.kubernetes.io/instance': 'litellm' } } },
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'litellm-migrations', 'app.kubernetes.io/instance': 'litellm' } } },
+      ],
+      ports: tcp(5432),
+    });
   });
 
   it('admits the gateway on 5432 only, by the labels its pods carry', () => {

@@ -3,31 +3,36 @@ import { Testing } from 'cdk8s';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../constructs/catalog.js';
+import { redisAwareReadinessScript } from '../constructs/gateway-readiness.js';
 import {
+  CHART_PROBE_TIMINGS,
   DEFAULT_GATEWAY_RESOURCES,
   LiteLLMGateway,
   type LiteLLMGatewayProps,
   liteLLMConfig,
   liteLLMConfigYaml,
+  migrationJobName,
 } from '../constructs/litellm-gateway.js';
 import { DEFAULT_MODELS, type ModelSpec } from '../constructs/models.js';
 import { PostgresClaim } from '../constructs/postgres-claim.js';
 import { LITELLM_IMAGE } from '../constructs/promise-config.js';
+import { RedisClaim } from '../constructs/redis-claim.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
 
 const OLLAMA: ModelSpec = { name: 'llama3.2', model: 'ollama/llama3.2', apiBase: 'http://ollama.ollama.svc.cluster.local:11434' };
 /** The default models plus a keyless self-hosted one. */
 const CATALOG = new Catalog({ ...Catalog.DEFAULT.props, models: [...DEFAULT_MODELS, OLLAMA] });
 
-type GatewayOverrides = Partial<Omit<LiteLLMGatewayProps, 'database'>> & { readonly instanceNamespace?: string };
+type GatewayOverrides = Partial<Omit<LiteLLMGatewayProps, 'database' | 'redis'>> & { readonly instanceNamespace?: string; readonly withRedis?: boolean };
 
 function gateway(overrides: GatewayOverrides = {}) {
-  const { instanceNamespace, ...props } = overrides;
+  const { instanceNamespace, withRedis, ...props } = overrides;
   const chart = Testing.chart();
   const database = new PostgresClaim(chart, 'database', { namespace: 'default', instanceNamespace });
-  const construct = new LiteLLMGateway(chart, 'gateway', { catalog: CATALOG, database, namespace: 'default', ...props });
-  // Only the gateway's objects: the claim is PostgresClaim's business.
-  const objects = Testing.synth(chart).filter((o) => o.kind !== 'postgresql');
+  const redis = withRedis === true ? new RedisClaim(chart, 'redis', { namespace: 'default' }) : undefined;
+  const construct = new LiteLLMGateway(chart, 'gateway', { catalog: CATALOG, database, redis, namespace: 'default', ...props });
+  // Only the gateway's objects: the claims are PostgresClaim's and RedisClaim's business.
+  const objects = Testing.synth(chart).filter((o) => o.kind !== 'postgresql' && o.kind !== 'redis');
   const find = (kind: string) => {
     const found = objects.find((o) => o.kind === kind);
     if (!found) throw new Error(`no ${kind} synthesized`);
@@ -62,6 +67,52 @@ describe('liteLLMConfig', () => {
     // WHEN the YAML is rendered and parsed
     // THEN nothing is lost, including the model name with a dot
     expect(load(liteLLMConfigYaml(CATALOG))).toEqual(liteLLMConfig(CATALOG));
+  });
+
+  it('shares counters through the Redis cache client and caches no response unless asked to', () => {
+    // GIVEN Redis without response caching, then with it
+    const counters = liteLLMConfig(CATALOG, { redis: true }).litellm_settings;
+    const caching = liteLLMConfig(CATALOG, { redis: true, responseCaching: true }).litellm_settings;
+    // THEN both turn on the redis cache (its client is the proxy's usage cache); without response
+    // caching no call type is cached, with it requests opt in (default_off)
+    expect(counters).toMatchObject({ cache: true, cache_params: { type: 'redis', mode: 'default_off', supported_call_types: [] } });
+    expect(caching).toMatchObject({ cache: true, cache_params: { type: 'redis', mode: 'default_off' } });
+    expect(caching.cache_params).not.toHaveProperty('supported_call_types');
+    // AND no Redis address is written into config.yaml (it comes from the pod's env)
+    expect(JSON.stringify(counters)).not.toMatch(/"host"|"port"|sentinel/i);
+    // AND without Redis there is no cache at all
+    expect(liteLLMConfig(CATALOG).litellm_settings).not.toHaveProperty('cache');
+  });
+
+  it('turns on Prometheus metrics behind key auth only when asked to', () => {
+    expect(liteLLMConfig(CATALOG, { metrics: true }).litellm_settings).toMatchObject({ callbacks: ['prometheus'], require_auth_for_metrics_endpoint: true });
+    expect(liteLLMConfig(CATALOG).litellm_settings).not.toHaveProperty('callbacks');
+  });
+
+  it('refuses response caching without Redis', () => {
+    expect(() => liteLLMConfig(CATALOG, { responseCaching: true })).toThrow('responseCaching needs redis: the response cache lives in Redis');
+  });
+});
+
+describe('migrationJobName', () => {
+  it.each([
+    ['ghcr.io/berriai/litellm-non_root:main-v1.80.12', 'litellm-migrations-main-v1-80-12'],
+    ['registry.example.com:5000/litellm-non_root:V1.81.0_stable', 'litellm-migrations-v1-81-0-stable'],
+  ])('versions the Job by the tag of %s', (image, name) => {
+    expect(migrationJobName('litellm', image)).toBe(name);
+  });
+
+  it('uses a hash of the image for a digest, and a new one for each digest', () => {
+    const a = migrationJobName('litellm', `ghcr.io/berriai/litellm-non_root@sha256:${'a'.repeat(64)}`);
+    const b = migrationJobName('litellm', `ghcr.io/berriai/litellm-non_root@sha256:${'b'.repeat(64)}`);
+    expect(a).toMatch(/^litellm-migrations-[0-9a-f]{10}$/);
+    expect(b).not.toBe(a);
+  });
+
+  it('stays a valid label value for the longest gateway name', () => {
+    const name = migrationJobName('g'.repeat(63), LITELLM_IMAGE);
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
   });
 });
 
@@ -110,11 +161,15 @@ describe('LiteLLMGateway', () => {
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.args).toEqual(['--config', '/etc/litellm/config.yaml', '--port', '4000']);
     expect(container.ports).toEqual([{ name: 'http', containerPort: 4000, protocol: 'TCP' }]);
-    // AND the probes are the official chart's: no initialDelaySeconds, ~300 s to start
-    expect(container.livenessProbe).toEqual({ httpGet: { path: '/health/liveliness', port: 'http' } });
-    expect(container.readinessProbe).toEqual({ httpGet: { path: '/health/readiness', port: 'http' } });
-    expect(container.startupProbe).toEqual({ httpGet: { path: '/health/readiness', port: 'http' }, failureThreshold: 30, periodSeconds: 10 });
+    // AND the probes are the official chart's, timings included (values.yaml of the chart)
+    const chartTimings = (period: number, failures: number) => ({ initialDelaySeconds: 0, periodSeconds: period, timeoutSeconds: 5, successThreshold: 1, failureThreshold: failures });
+    expect(container.livenessProbe).toEqual({ httpGet: { path: '/health/liveliness', port: 'http' }, ...chartTimings(15, 5) });
+    expect(container.readinessProbe).toEqual({ httpGet: { path: '/health/readiness', port: 'http' }, ...chartTimings(10, 3) });
+    expect(container.startupProbe).toEqual({ httpGet: { path: '/health/readiness', port: 'http' }, ...chartTimings(10, 30) });
     expect(pod.terminationGracePeriodSeconds).toBe(90);
+    // AND one replica pushes its own schema: no DISABLE_SCHEMA_UPDATE, no Redis
+    expect(container.env.map((e: { name: string }) => e.name)).not.toContain('DISABLE_SCHEMA_UPDATE');
+    expect(deployment.spec.template.spec.topologySpreadConstraints).toBeUndefined();
   });
 
   it('passes every secret by secretKeyRef and builds DATABASE_URL inside the pod', () => {
@@ -241,9 +296,9 @@ describe('LiteLLMGateway', () => {
   });
 
   it('labels everything and selects on name and instance only', () => {
-    // GIVEN a gateway named ai-gateway with 3 replicas
+    // GIVEN a gateway named ai-gateway
     // WHEN it is synthesized
-    const { objects, deployment, find } = gateway({ name: 'ai-gateway', replicas: 3 });
+    const { objects, deployment, find } = gateway({ name: 'ai-gateway' });
     const labels = { 'app.kubernetes.io/name': 'litellm', 'app.kubernetes.io/instance': 'ai-gateway', 'app.kubernetes.io/managed-by': 'kratix-ai-promise' };
     const selector = { 'app.kubernetes.io/name': 'litellm', 'app.kubernetes.io/instance': 'ai-gateway' };
 
@@ -255,7 +310,7 @@ describe('LiteLLMGateway', () => {
     ]);
     expect(deployment.spec.template.metadata.labels).toEqual(labels);
     expect(deployment.spec.selector).toEqual({ matchLabels: selector });
-    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.replicas).toBe(1);
     // AND the Service is a ClusterIP on port 4000 named http
     expect(find('Service').spec).toEqual({
       type: 'ClusterIP',
@@ -287,6 +342,22 @@ describe('LiteLLMGateway', () => {
       "gateway resources.memoryLimit '2 GB' is not a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi",
     ],
     [
+      'three replicas without a redis',
+      { replicas: 3 },
+      'gateway replicas 3 needs a redis: without shared counters each replica grants every team its full rpm/tpm limit',
+    ],
+    ['response caching without a redis', { responseCaching: true }, 'gateway responseCaching needs a redis: the response cache lives in Redis'],
+    [
+      "metrics on the Secret's config.yaml",
+      { useCredentialsSecretConfig: true, metrics: true },
+      'gateway useCredentialsSecretConfig cannot be combined with redis or metrics: both are settings of the generated config.yaml',
+    ],
+    [
+      "a redis on the Secret's config.yaml",
+      { useCredentialsSecretConfig: true, withRedis: true },
+      'gateway useCredentialsSecretConfig cannot be combined with redis or metrics: both are settings of the generated config.yaml',
+    ],
+    [
       'a database in another namespace',
       { instanceNamespace: 'databases' },
       "gateway namespace 'default' differs from the database's instance namespace 'databases': a pod can only reference the database Secret in its own namespace",
@@ -296,5 +367,92 @@ describe('LiteLLMGateway', () => {
     // WHEN the gateway is built
     // THEN construction fails with an error that quotes the value and says what is allowed
     expect(() => gateway(overrides)).toThrow(message);
+  });
+});
+
+describe('LiteLLMGateway with three replicas', () => {
+  const three = () => gateway({ replicas: 3, withRedis: true });
+
+  it('synthesizes a Deployment, a PodDisruptionBudget and a migration Job that kubernetes-models accepts', async () => {
+    // GIVEN three replicas and a Redis
+    // WHEN the gateway is synthesized
+    const { chart, objects } = three();
+    // THEN every object validates, the Job named after the image tag
+    expect(validateWithKubernetesModels(objects)).toEqual([
+      'ConfigMap/litellm-config',
+      'Deployment/litellm',
+      'Service/litellm',
+      'PodDisruptionBudget/litellm',
+      `Job/${migrationJobName('litellm', LITELLM_IMAGE)}`,
+    ]);
+    await expect(synthYaml(chart)).toMatchFileSnapshot('__snapshots__/litellm-gateway-3-replicas.yaml');
+  });
+
+  it('never rolls or drains below two ready replicas', () => {
+    const { deployment, find } = three();
+    // THEN a rollout surges one new pod before an old one goes
+    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    // AND evictions take one pod at a time, the gateway's pods only, and never wait on an unready one
+    expect(find('PodDisruptionBudget').spec).toEqual({
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'litellm', 'app.kubernetes.io/instance': 'litellm' } },
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+  });
+
+  it('spreads the replicas over nodes (required) and zones (preferred), per rollout', () => {
+    const { pod } = three();
+    const common = { maxSkew: 1, labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'litellm', 'app.kubernetes.io/instance': 'litellm' } }, matchLabelKeys: ['pod-template-hash'] };
+    expect(pod.topologySpreadConstraints).toEqual([
+      { ...common, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' },
+      { ...common, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+    ]);
+  });
+
+  it('points LiteLLM at the Sentinel and leaves the schema to the Job', () => {
+    const { container, construct } = three();
+    const env = Object.fromEntries(container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env.DISABLE_SCHEMA_UPDATE).toBe('true');
+    expect(JSON.parse(env.REDIS_SENTINEL_NODES)).toEqual([['rfs-litellm-redis.default.svc.cluster.local', 26379]]);
+    expect(env.REDIS_SERVICE_NAME).toBe('mymaster');
+    // AND config.yaml turns the Redis cache on (counters only)
+    expect(load(construct.configYaml)).toEqual(liteLLMConfig(CATALOG, { redis: true }));
+  });
+
+  it('is ready only while LiteLLM (and so its database) and the Redis master answer', () => {
+    const { container } = three();
+    expect(container.readinessProbe).toEqual({ exec: { command: ['python', '-c', redisAwareReadinessScript(4000)] }, ...CHART_PROBE_TIMINGS.readiness });
+    // AND liveness and startup stay the chart's HTTP probes: a Redis outage must not restart pods
+    expect(container.livenessProbe.httpGet.path).toBe('/health/liveliness');
+    expect(container.startupProbe.httpGet.path).toBe('/health/readiness');
+  });
+
+  it("runs the chart's migration Job with the database env, as nobody, on pods the Service never selects", () => {
+    const { find, container, construct } = three();
+    const job = find('Job');
+    const jobPod = job.spec.template.spec;
+    const [migrate] = jobPod.containers;
+    expect(job.spec.backoffLimit).toBe(4);
+    expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
+    expect(jobPod.restartPolicy).toBe('OnFailure');
+    expect(migrate).toMatchObject({ name: 'prisma-migrations', image: LITELLM_IMAGE, command: ['python', 'litellm/proxy/prisma_migration.py'], workingDir: '/app' });
+    // THEN it gets exactly the gateway's database env, and DISABLE_SCHEMA_UPDATE=false last
+    const databaseEnv = container.env.filter((e: { name: string }) => e.name.startsWith('DATABASE_'));
+    expect(migrate.env).toEqual([...databaseEnv, { name: 'DISABLE_SCHEMA_UPDATE', value: 'false' }]);
+    expect(migrate.securityContext).toEqual(container.securityContext);
+    expect(jobPod.securityContext).toEqual(find('Deployment').spec.template.spec.securityContext);
+    expect(jobPod.automountServiceAccountToken).toBe(false);
+    // AND its pods are not the gateway's: the Service selector misses them
+    const serviceSelector = find('Service').spec.selector;
+    expect(Object.entries(serviceSelector).every(([k, v]) => job.spec.template.metadata.labels[k] === v)).toBe(false);
+    expect(construct.migrationPodSelector).toEqual({ 'app.kubernetes.io/name': 'litellm-migrations', 'app.kubernetes.io/instance': 'litellm' });
+    expect(job.spec.template.metadata.labels).toMatchObject(construct.migrationPodSelector!);
+  });
+
+  it('writes no PodDisruptionBudget, spread or Job for one replica', () => {
+    const { objects, construct } = gateway({ withRedis: true });
+    expect(objects.map((o) => o.kind)).toEqual(['ConfigMap', 'Deployment', 'Service']);
+    expect(construct.migrationJobName).toBeUndefined();
   });
 });

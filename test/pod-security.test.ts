@@ -1,6 +1,6 @@
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Catalog, type AiPromiseConfig, resolvePromiseConfig } from '../constructs/index.js';
+import { Catalog, type AiPromiseConfig, LITELLM_IMAGE, migrationJobName, resolvePromiseConfig } from '../constructs/index.js';
 import { renderArtifacts } from '../main.js';
 import { promiseOutputs, resourceOutputs } from '../pipeline/synth.js';
 import { atLevel, checkObject, isWorkloadKind, podTemplatesOf, projectRules, type Violation } from './support/pod-security.js';
@@ -42,13 +42,14 @@ const defaultConfig = resolvePromiseConfig();
 const SOURCES: readonly Source[] = [
   fromOutputs('promise outputs, default config', promiseOutputs(defaultConfig)),
   fromOutputs('promise outputs, useCredentialsSecretConfig', promiseOutputs(resolvePromiseConfig({ gateway: { useCredentialsSecretConfig: true } }))),
+  fromOutputs('promise outputs, three replicas with metrics', promiseOutputs(resolvePromiseConfig({ gateway: { replicas: 3 }, metrics: { enabled: true } }))),
   ...Catalog.DEFAULT.tierNames.flatMap((tier) => [resource(defaultConfig, tier, false), resource(defaultConfig, tier, true)]),
   // promise.yaml carries the pipelines; resource-request.yaml is the example request.
   ...[...renderArtifacts()].filter(([path]) => path.endsWith('.yaml')).map(([path, yaml]) => ({ name: path, objects: parse(yaml) })),
 ];
 
 /** Kinds that run no pods. A new kind must be sorted into this list or be a known workload kind. */
-const NOT_WORKLOADS = new Set(['ConfigMap', 'Secret', 'Service', 'PersistentVolumeClaim', 'NetworkPolicy', 'postgresql', 'ai']);
+const NOT_WORKLOADS = new Set(['ConfigMap', 'Secret', 'Service', 'PersistentVolumeClaim', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceMonitor', 'postgresql', 'redis', 'ai']);
 
 /** Open WebUI's image runs as root (non-root is untested upstream and breaks it): see OpenWebUIApp. */
 const OPEN_WEBUI = 'Deployment/example-openwebui';
@@ -73,6 +74,7 @@ describe('Pod Security', () => {
     expect([...workloads]).toEqual(
       expect.arrayContaining([
         'Deployment/litellm',
+        `Job/${migrationJobName('litellm', LITELLM_IMAGE)}`,
         OPEN_WEBUI,
         'Promise/ai promise.configure Pipeline/gateway',
         'Promise/ai resource.configure Pipeline/provision',

@@ -1,6 +1,6 @@
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Catalog, resolvePromiseConfig } from '../constructs/index.js';
+import { Catalog, LITELLM_IMAGE, migrationJobName, resolvePromiseConfig } from '../constructs/index.js';
 import { promiseOutputs, resourceOutputs } from '../pipeline/synth.js';
 import { validateWithKubernetesModels } from './support/manifests.js';
 
@@ -78,6 +78,58 @@ describe('promise outputs', () => {
     expect([...off.keys()]).toEqual(['platform/postgres-claim.yaml', 'platform/litellm-gateway.yaml']);
     for (const [path, yaml] of off) expect(yaml).toBe(outputs.get(path));
     expect(all(off)).not.toContain('NetworkPolicy');
+  });
+});
+
+describe('promise outputs for three replicas', () => {
+  const three = resolvePromiseConfig({ gateway: { replicas: 3 }, metrics: { enabled: true } });
+  const outputs = promiseOutputs(three);
+  const objects = () => [...outputs.values()].flatMap((y) => loadAll(y)) as any[];
+
+  it('add the Redis request and a ServiceMonitor, with no secret values', async () => {
+    expect([...outputs.keys()]).toEqual([
+      'platform/postgres-claim.yaml',
+      'platform/redis-claim.yaml',
+      'platform/litellm-gateway.yaml',
+      'platform/network-policies.yaml',
+      'platform/service-monitor.yaml',
+    ]);
+    const text = all(outputs);
+    expect(text).not.toMatch(/sk-[A-Za-z0-9]/);
+    expect(text).not.toContain('stringData');
+    await expect(text).toMatchFileSnapshot('__snapshots__/promise-outputs-3-replicas.yaml');
+  });
+
+  it('validate with kubernetes-models', () => {
+    expect(validateWithKubernetesModels(objects())).toEqual([
+      'ConfigMap/litellm-config',
+      'Deployment/litellm',
+      'Service/litellm',
+      'PodDisruptionBudget/litellm',
+      `Job/${migrationJobName('litellm', LITELLM_IMAGE)}`,
+      'NetworkPolicy/litellm',
+      'NetworkPolicy/litellm-litellm-postgresql',
+      'NetworkPolicy/litellm-redis',
+    ]);
+  });
+
+  it('request the Redis the gateway is pointed at, and let only the gateway reach it', () => {
+    const redisRequest = objects().find((o) => o.kind === 'redis');
+    expect(redisRequest).toEqual({ apiVersion: 'marketplace.kratix.io/v1alpha1', kind: 'redis', metadata: { name: 'litellm-redis', namespace: 'ai-platform' }, spec: { size: 'large' } });
+    const deployment = objects().find((o) => o.kind === 'Deployment');
+    const sentinelNodes = deployment.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'REDIS_SENTINEL_NODES').value;
+    expect(JSON.parse(sentinelNodes)).toEqual([[`rfs-${redisRequest.metadata.name}.default.svc.cluster.local`, 26379]]);
+    const redisPolicy = objects().find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'litellm-redis');
+    expect(deployment.spec.template.metadata.labels).toMatchObject(redisPolicy.spec.ingress[0].from[0].podSelector.matchLabels);
+    expect(redisPolicy.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe(redisRequest.metadata.name);
+  });
+
+  it('scale back to one replica without the Redis request, its policy, the budget or the Job', () => {
+    const one = promiseOutputs(resolvePromiseConfig({ metrics: { enabled: true } }));
+    expect([...one.keys()]).not.toContain('platform/redis-claim.yaml');
+    const kinds = [...one.values()].flatMap((y) => loadAll(y) as any[]).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds).not.toEqual(expect.arrayContaining(['NetworkPolicy/litellm-redis']));
+    expect(kinds.filter((k) => /^(Job|PodDisruptionBudget|redis)\//.test(k))).toEqual([]);
   });
 });
 
