@@ -58,7 +58,7 @@ export async function runPipeline(io: RunIO): Promise<number> {
  * the run was doing and who should act, and the detail stays in the pipeline log, which lives in the
  * platform namespace.
  */
-export function statusSentence(error: unknown, stage: string): string {
+function statusSentence(error: unknown, stage: string): string {
   if (error instanceof RequestError) return sanitize(error.message, 300);
   if (error instanceof LiteLLMUnavailableError) {
     return `LiteLLM did not answer while ${stage}; the platform team should check that LiteLLM is up (details in the pipeline log)`;
