@@ -137,7 +137,7 @@ function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKe
  * of the master key, and a query or fragment would be mangled into every call's path. The messages
  * never repeat the value: it may carry a password or a token, and they reach the log and status.
  */
-export function checkedBaseUrl(value: string): string {
+function checkedBaseUrl(value: string): string {
   let url: URL;
   try {
     url = new URL(value);
