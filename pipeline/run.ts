@@ -61,7 +61,7 @@ export async function runPipeline(io: RunIO): Promise<number> {
  * the run was doing and who should act, and the detail stays in the pipeline log, which lives in the
  * platform namespace.
  */
-export function statusSentence(error: unknown, stage: string): string {
+function statusSentence(error: unknown, stage: string): string {
   if (error instanceof RequestError || error instanceof UnsupportedLiteLLMError) return sanitize(error.message, 300);
   if (error instanceof LiteLLMUnavailableError) {
     return `LiteLLM did not answer while ${stage}; the platform team should check that LiteLLM is up (details in the pipeline log)`;
@@ -143,7 +143,7 @@ function litellmClient(env: NodeJS.ProcessEnv, config: AiPromiseConfig, masterKe
  * of the master key, and a query or fragment would be mangled into every call's path. The messages
  * never repeat the value: it may carry a password or a token, and they reach the log and status.
  */
-export function checkedBaseUrl(value: string): string {
+function checkedBaseUrl(value: string): string {
   let url: URL;
   try {
     url = new URL(value);
