@@ -14,3 +14,6 @@ export * from './deployment-facts.js';
 export * from './gateway-network-policy.js';
 export * from './database-network-policy.js';
 export * from './open-web-ui-network-policy.js';
+export * from './open-web-ui-auth.js';
+export * from './backstage-names.js';
+export * from './backstage-config.js';

@@ -1,4 +1,6 @@
 import { Catalog, type CatalogProps } from './catalog.js';
+import { type BackstageConfig, resolveBackstage } from './backstage-config.js';
+import { type OpenWebUIAuthConfig, type OpenWebUIAuthProps, resolveOpenWebUIAuth } from './open-web-ui-auth.js';
 import { DNS_1035_LABEL, DNS_LABEL, notOneOf, quote, requireMatch, requirePositive } from './validation.js';
 
 /**
@@ -57,6 +59,17 @@ export interface AiPromiseConfigProps {
    * @default '' (off: the run fails with exit 1)
    */
   readonly retryWhenLiteLLMUnavailable?: string;
+  /**
+   * Backstage entities: a Component and a scaffolder Template for the promise, a Component per
+   * request, written to `backstage/` and scheduled to the Backstage Destination.
+   * @default see BackstageConfig (on, Destinations labelled environment=backstage)
+   */
+  readonly backstage?: Partial<BackstageConfig>;
+  /**
+   * How people sign in to each request's Open WebUI.
+   * @default { mode: 'closed' } (no self sign-up; a bootstrap admin per UI)
+   */
+  readonly openWebUIAuth?: OpenWebUIAuthProps;
 }
 
 /**
@@ -146,6 +159,8 @@ export interface AiPromiseConfig {
   readonly destinations: DestinationsConfig;
   readonly networkPolicies: NetworkPoliciesConfig;
   readonly retryWhenLiteLLMUnavailable: string;
+  readonly backstage: BackstageConfig;
+  readonly openWebUIAuth: OpenWebUIAuthConfig;
 }
 
 /** Pinned images. LiteLLM's non-root build runs under the restricted Pod Security profile. */
@@ -205,6 +220,13 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     throw new Error(`retryWhenLiteLLMUnavailable ${quote(retryWhenLiteLLMUnavailable)} is not a duration Kratix accepts, such as 90s, 2m or 1h`);
   }
 
+  const openWebUIAuth = resolveOpenWebUIAuth(props.openWebUIAuth);
+  if (openWebUIAuth.mode === 'trusted-header') {
+    requireLabels('openWebUIAuth.trustedHeader.proxyNamespaces', openWebUIAuth.trustedHeader!.proxyNamespaces);
+    // Anyone who reaches the pod could send the header: the UI's NetworkPolicy must admit the proxy only.
+    if (!networkPolicies.enabled) throw new Error("openWebUIAuth mode 'trusted-header' needs networkPolicies.enabled: only the proxy may reach the UI");
+  }
+
   return {
     catalog: { tiers: catalog.tiers, models: catalog.models, defaultTier: catalog.defaultTier },
     platformNamespace,
@@ -215,6 +237,8 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     destinations,
     networkPolicies,
     retryWhenLiteLLMUnavailable,
+    backstage: resolveBackstage(props.backstage),
+    openWebUIAuth,
   };
 }
 

@@ -23,3 +23,8 @@ export function deriveVirtualKey(saltKey: string, requestUid: string, epoch: str
 export function deriveWebUISecretKey(saltKey: string, requestUid: string): string {
   return derive(saltKey, 'ai-promise/webui-secret-key/v1', requestUid).toString('base64url');
 }
+
+/** Password of the bootstrap admin of a request's Open WebUI (closed sign-up): stable for the request's life. */
+export function deriveWebUIAdminPassword(saltKey: string, requestUid: string): string {
+  return derive(saltKey, 'ai-promise/webui-admin-password/v1', requestUid).toString('base64url');
+}

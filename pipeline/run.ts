@@ -1,7 +1,7 @@
 import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, quote, resolvePromiseConfig } from '../constructs/index.js';
 import { resolveCredentials } from './credentials.js';
 import { LiteLLMUnavailableError, PipelineError, oneLine, redact } from './errors.js';
-import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
+import { deriveVirtualKey, deriveWebUIAdminPassword, deriveWebUISecretKey } from './keys.js';
 import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { deprovision, reconcile } from './reconcile.js';
@@ -147,6 +147,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
     },
     ui: request.ui,
     webuiSecretKey: deriveWebUISecretKey(credentials.saltKey, request.uid),
+    webuiAdminPassword: deriveWebUIAdminPassword(credentials.saltKey, request.uid),
   });
 
   const dryRun = io.env.KRATIX_DRY_RUN === 'true';

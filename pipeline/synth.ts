@@ -79,6 +79,11 @@ export interface ResourceOutputOptions {
   readonly teamTier: Omit<TeamTierProps, 'catalog'>;
   readonly ui: boolean;
   readonly webuiSecretKey: string;
+  /**
+   * Password of the UI's bootstrap admin, used when `config.openWebUIAuth.mode` is closed.
+   * @default none (a closed-mode UI then fails to build)
+   */
+  readonly webuiAdminPassword?: string;
 }
 
 /** Resource configure: the key Secret and, when asked for, the Open WebUI, in the request's namespace. */
@@ -107,9 +112,13 @@ export function resourceOutputs(o: ResourceOutputOptions): { outputs: Outputs; t
           keyFingerprint: teamTier.keyFingerprint,
           models: o.teamTier.models,
           webuiSecretKey: o.webuiSecretKey,
+          auth: o.config.openWebUIAuth,
+          adminPassword: o.webuiAdminPassword,
         });
         uiUrl = app.url;
-        if (o.config.networkPolicies.enabled) new OpenWebUINetworkPolicy(chart, 'open-webui-network-policy', { app });
+        if (o.config.networkPolicies.enabled) {
+          new OpenWebUINetworkPolicy(chart, 'open-webui-network-policy', { app, fromNamespaces: o.config.openWebUIAuth.trustedHeader?.proxyNamespaces });
+        }
       }),
     );
   }

@@ -24,6 +24,7 @@ function resource(config: AiPromiseConfig, tier: string, ui: boolean): Source {
     config,
     ui,
     webuiSecretKey: 'webui-secret-for-pod-security-0123456789abcdef',
+    webuiAdminPassword: 'webui-admin-password-for-pod-security',
     teamTier: {
       tier,
       models: ['gpt-5'],

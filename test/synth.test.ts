@@ -16,6 +16,7 @@ function renderOptions(tier: string, ui: boolean) {
     config,
     ui,
     webuiSecretKey: 'webui-secret-for-snapshots-0123456789abcdef',
+    webuiAdminPassword: 'webui-admin-password-for-snapshots',
     teamTier: {
       tier,
       models: ['gpt-5', 'gemini-2.5-pro'],
