@@ -87,7 +87,8 @@ export class AiPromise extends Construct {
     const pipeline = (type: WorkflowType, action: WorkflowAction, name: string, readsCredentials: boolean) =>
       pipelineObject({ promise: 'ai', type, action, name, image: props.pipelineImage, env, credentials: readsCredentials ? this.config : undefined });
 
-    const labels: Record<string, string> = { 'kratix.io/backstage': 'true' };
+    // The marketplace's marker for promises that publish Backstage entities (config `backstage`).
+    const labels: Record<string, string> = { 'kratix.io/backstage': String(this.config.backstage.enabled) };
     if (props.version !== undefined) labels['kratix.io/promise-version'] = props.version;
 
     this.apiObject = new ApiObject(this, 'promise', {
@@ -114,6 +115,7 @@ export class AiPromise extends Construct {
                   { name: 'Tier', type: 'string', jsonPath: '.spec.tier' },
                   { name: 'Team', type: 'string', jsonPath: '.spec.team' },
                   { name: 'UI', type: 'boolean', jsonPath: '.spec.ui' },
+                  { name: 'Budget Used %', type: 'number', jsonPath: '.status.ai.usage.budgetUsedPercent' },
                   { name: 'Status', type: 'string', jsonPath: '.status.message' },
                   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
                 ],

@@ -15,6 +15,13 @@ export interface BackstageConfig {
   readonly destination: Readonly<Record<string, string>>;
   /** Entity reference of the group that owns the promise's Component and Template. */
   readonly owner: string;
+  /**
+   * Scaffolder action that applies the request to the platform cluster, with inputs `manifest` and
+   * `namespaced`. `kube:apply` (@devangelista/backstage-scaffolder-kubernetes) finds the resource's
+   * plural by discovery; `kubernetes:apply` (@muvaf/kubernetes-apply, in older Kratix docs) guesses
+   * `<kind>s`, which is wrong for this API (plural `ai`).
+   */
+  readonly applyAction: string;
 }
 
 export function resolveBackstage(props: Partial<BackstageConfig> | undefined): BackstageConfig {
@@ -27,5 +34,9 @@ export function resolveBackstage(props: Partial<BackstageConfig> | undefined): B
   if (typeof owner !== 'string' || !isEntityRef(owner)) {
     throw new Error(`backstage.owner ${quote(owner)} is not a Backstage entity reference such as platform-team or group:default/platform-team`);
   }
-  return { enabled, destination: { ...destination }, owner };
+  const applyAction = props?.applyAction ?? 'kube:apply';
+  if (typeof applyAction !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9:._-]{0,99}$/.test(applyAction)) {
+    throw new Error(`backstage.applyAction ${quote(applyAction)} is not a scaffolder action id such as kube:apply`);
+  }
+  return { enabled, destination: { ...destination }, owner, applyAction };
 }

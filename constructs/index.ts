@@ -17,3 +17,5 @@ export * from './open-web-ui-network-policy.js';
 export * from './open-web-ui-auth.js';
 export * from './backstage-names.js';
 export * from './backstage-config.js';
+export * from './backstage-promise-entities.js';
+export * from './backstage-request-component.js';

@@ -7,7 +7,8 @@ import { LiteLLMClient } from './litellm-client.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
 import { parseRequest } from './request.js';
-import { PLATFORM_DIR, WORKLOAD_DIR, promiseOutputs, resourceOutputs } from './synth.js';
+import { usageStatus } from './usage.js';
+import { PLATFORM_DIR, WORKLOAD_DIR, backstageSelectors, promiseOutputs, resourceOutputs } from './synth.js';
 
 export interface RunIO {
   readonly env: NodeJS.ProcessEnv;
@@ -109,7 +110,7 @@ function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO
     throw new PipelineError(`${CONFIG_ENV}: ${(error as Error).message}`);
   }
   writeOutputs(ctx, outputs);
-  writeDestinationSelectors(ctx, [{ directory: PLATFORM_DIR, matchLabels: config.destinations.platform }]);
+  writeDestinationSelectors(ctx, [{ directory: PLATFORM_DIR, matchLabels: config.destinations.platform }, ...backstageSelectors(config)]);
   // Promise workflows keep only `message` in status.
   writeStatus(ctx, { message: `Gateway ${config.gateway.name} and its database requested in ${config.platformNamespace}` });
   io.log(`wrote ${[...outputs.keys()].join(', ')}`);
@@ -152,12 +153,12 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
 
   const dryRun = io.env.KRATIX_DRY_RUN === 'true';
   const desired = { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now };
-  const { changes } = await reconcile(client, desired, dryRun);
+  const { changes, team: observedTeam } = await reconcile(client, desired, dryRun);
   for (const change of changes) io.log(change);
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
 
   writeOutputs(ctx, outputs);
-  writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: workloadDestination }]);
+  writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: workloadDestination }, ...backstageSelectors(config)]);
   const tier = teamTier.tier;
   const models = request.models.length === 1 ? '1 model' : `${request.models.length} models`;
   // Kratix replaces each top-level status key whole: `ai` is always written complete.
@@ -179,6 +180,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
         rotatesAt: epoch.rotatesAt ? epoch.rotatesAt.toISOString() : 'never (bump spec.rotation.trigger to rotate)',
         graceAfterRotation: `${rotation.graceSeconds}s`,
       },
+      usage: usageStatus(observedTeam, teamTier.team),
     },
   });
   io.log(`wrote ${[...outputs.keys()].join(', ')}; ${client.counts.reads} read(s), ${client.counts.writes} write(s) to LiteLLM`);

@@ -1,6 +1,8 @@
 import { App, Chart, Yaml } from 'cdk8s';
 import {
   type AiPromiseConfig,
+  BackstagePromiseEntities,
+  BackstageRequestComponent,
   Catalog,
   gatewaySettings,
   DatabaseNetworkPolicy,
@@ -23,6 +25,13 @@ export type Outputs = Map<string, string>;
  */
 export const PLATFORM_DIR = 'platform';
 export const WORKLOAD_DIR = 'workload';
+/** Backstage catalog entities, for the Backstage Destination (the Kratix marketplace convention). */
+export const BACKSTAGE_DIR = 'backstage';
+
+/** The `destination-selectors.yaml` entry of the Backstage directory, when the entities are on. */
+export function backstageSelectors(config: AiPromiseConfig): { directory: string; matchLabels: Readonly<Record<string, string>> }[] {
+  return config.backstage.enabled ? [{ directory: BACKSTAGE_DIR, matchLabels: config.backstage.destination }] : [];
+}
 
 function render(build: (chart: Chart) => void): string {
   const chart = new Chart(new App(), 'chart');
@@ -63,6 +72,14 @@ export function promiseOutputs(config: AiPromiseConfig): Outputs {
           gateway: gatewayConstruct,
           operatorNamespace: config.networkPolicies.postgresOperatorNamespace,
         });
+      }),
+    );
+  }
+  if (config.backstage.enabled) {
+    outputs.set(
+      `${BACKSTAGE_DIR}/ai-promise.yaml`,
+      render((chart) => {
+        new BackstagePromiseEntities(chart, 'backstage', { catalog, owner: config.backstage.owner, applyAction: config.backstage.applyAction });
       }),
     );
   }
@@ -119,6 +136,23 @@ export function resourceOutputs(o: ResourceOutputOptions): { outputs: Outputs; t
         if (o.config.networkPolicies.enabled) {
           new OpenWebUINetworkPolicy(chart, 'open-webui-network-policy', { app, fromNamespaces: o.config.openWebUIAuth.trustedHeader?.proxyNamespaces });
         }
+      }),
+    );
+  }
+  if (o.config.backstage.enabled) {
+    outputs.set(
+      `${BACKSTAGE_DIR}/component.yaml`,
+      render((chart) => {
+        new BackstageRequestComponent(chart, 'backstage', {
+          requestName: o.teamTier.requestName,
+          requestNamespace: o.teamTier.requestNamespace,
+          team: o.teamTier.owner,
+          tier: teamTier.tier,
+          models: o.teamTier.models,
+          gatewayUrl: o.teamTier.gatewayUrl,
+          secretName: teamTier.secretName,
+          ...(uiUrl ? { uiUrl } : {}),
+        });
       }),
     );
   }

@@ -30,12 +30,13 @@ describe('AiPromise', () => {
     expect(crd.spec.versions.map((v: any) => v.name)).toEqual(['v1alpha1']);
   });
 
-  it('shows tier, team, ui and the status message as printer columns', () => {
+  it('shows tier, team, ui, the share of the budget used and the status message as printer columns', () => {
     const columns = synthPromise().spec.api.spec.versions[0].additionalPrinterColumns;
     expect(columns.map((c: any) => [c.name, c.jsonPath])).toEqual([
       ['Tier', '.spec.tier'],
       ['Team', '.spec.team'],
       ['UI', '.spec.ui'],
+      ['Budget Used %', '.status.ai.usage.budgetUsedPercent'],
       ['Status', '.status.message'],
       ['Age', '.metadata.creationTimestamp'],
     ]);
