@@ -1,4 +1,5 @@
 import { k8s } from './k8s.js';
+import { requireLabels } from './promise-config.js';
 import { notOneOf, quote, requireMatch } from './validation.js';
 
 /**
@@ -138,11 +139,9 @@ function resolveTrustedHeader(props: OpenWebUIAuthProps['trustedHeader']): Trust
   requireMatch('openWebUIAuth.trustedHeader.emailHeader', props.emailHeader, HEADER, 'is not an HTTP header name');
   const nameHeader = props.nameHeader ?? '';
   if (nameHeader !== '') requireMatch('openWebUIAuth.trustedHeader.nameHeader', nameHeader, HEADER, 'is not an HTTP header name');
-  const namespaces = props.proxyNamespaces;
-  if (typeof namespaces !== 'object' || namespaces === null || Object.keys(namespaces).length === 0) {
-    throw new Error(`openWebUIAuth.trustedHeader.proxyNamespaces ${quote(namespaces)} is not a non-empty map of labels: only the proxy may reach the UI`);
-  }
-  return { emailHeader: props.emailHeader, nameHeader, proxyNamespaces: { ...namespaces } };
+  // Only the proxy may reach the UI: these labels become the NetworkPolicy's only source.
+  requireLabels('openWebUIAuth.trustedHeader.proxyNamespaces', props.proxyNamespaces);
+  return { emailHeader: props.emailHeader, nameHeader, proxyNamespaces: { ...props.proxyNamespaces } };
 }
 
 const value = (name: string, v: string): k8s.EnvVar => ({ name, value: v });

@@ -221,10 +221,9 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
   }
 
   const openWebUIAuth = resolveOpenWebUIAuth(props.openWebUIAuth);
-  if (openWebUIAuth.mode === 'trusted-header') {
-    requireLabels('openWebUIAuth.trustedHeader.proxyNamespaces', openWebUIAuth.trustedHeader!.proxyNamespaces);
-    // Anyone who reaches the pod could send the header: the UI's NetworkPolicy must admit the proxy only.
-    if (!networkPolicies.enabled) throw new Error("openWebUIAuth mode 'trusted-header' needs networkPolicies.enabled: only the proxy may reach the UI");
+  // Anyone who reaches the pod could send the header: the UI's NetworkPolicy must admit the proxy only.
+  if (openWebUIAuth.mode === 'trusted-header' && !networkPolicies.enabled) {
+    throw new Error("openWebUIAuth mode 'trusted-header' needs networkPolicies.enabled: only the proxy may reach the UI");
   }
 
   return {

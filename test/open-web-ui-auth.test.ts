@@ -133,7 +133,8 @@ describe('Open WebUI sign-in', () => {
     ['a plain-http provider', { mode: 'oidc', oidc: { ...OIDC.oidc!, providerUrl: 'http://x.example.com/.well-known/openid-configuration' } }, 'is not an https URL'],
     ['a bad client secret name', { mode: 'oidc', oidc: { ...OIDC.oidc!, clientSecret: { name: 'Bad_Name', key: 'k' } } }, "openWebUIAuth.oidc.clientSecret.name 'Bad_Name' is not a Secret name"],
     ['scopes without openid', { mode: 'oidc', oidc: { ...OIDC.oidc!, scopes: 'email profile' } }, "openWebUIAuth.oidc.scopes 'email profile' must include openid"],
-    ['a trusted header without proxy namespaces', { mode: 'trusted-header', trustedHeader: { emailHeader: 'X-Email', proxyNamespaces: {} } }, 'proxyNamespaces {} is not a non-empty map of labels'],
+    ['a trusted header without proxy namespaces', { mode: 'trusted-header', trustedHeader: { emailHeader: 'X-Email', proxyNamespaces: {} } }, 'openWebUIAuth.trustedHeader.proxyNamespaces {} is not a non-empty map of labels'],
+    ['a bad proxy namespace label', { mode: 'trusted-header', trustedHeader: { emailHeader: 'X-Email', proxyNamespaces: { 'kubernetes.io/metadata.name': 'not valid!' } } }, "label 'kubernetes.io/metadata.name' value 'not valid!' is not a valid label value"],
     ['a bad header name', { mode: 'trusted-header', trustedHeader: { emailHeader: 'X Email', proxyNamespaces: { a: 'b' } } }, "openWebUIAuth.trustedHeader.emailHeader 'X Email' is not an HTTP header name"],
   ])('rejects %s', (_, props, message) => {
     expect(() => resolveOpenWebUIAuth(props)).toThrow(message);
