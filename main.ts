@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AiPromise, type AiPromiseProps, Catalog, catalogMarkdown, REQUEST_API } from './constructs/index.js';
+import { AiPromise, type AiPromiseProps, BackstagePromiseEntities, Catalog, catalogMarkdown, REQUEST_API } from './constructs/index.js';
 
 /** Version of this promise: the pipeline image tag and the `kratix.io/promise-version` label. */
 export const VERSION = '0.1.0';
@@ -51,12 +51,20 @@ export function buildApp(props: AiPromiseProps = PROMISE_PROPS): { app: App; pro
 /** The committed, generated files: repository-relative path to content. */
 export function renderArtifacts(props: AiPromiseProps = PROMISE_PROPS): Map<string, string> {
   const { promise, example } = buildApp(props);
-  const catalog = new Catalog(promise.promise.config.catalog);
-  return new Map([
+  const config = promise.promise.config;
+  const catalog = new Catalog(config.catalog);
+  const artifacts = new Map([
     ['promise.yaml', GENERATED + Yaml.stringify(...promise.toJson())],
     ['resource-request.yaml', GENERATED + Yaml.stringify(...example.toJson())],
     ['docs/catalog.md', catalogMarkdown(catalog)],
   ]);
+  if (config.backstage.enabled) {
+    // What the promise configure pipeline sends to Backstage, for review: a catalog change shows in the form here.
+    const entities = new Chart(new App(), 'backstage');
+    new BackstagePromiseEntities(entities, 'backstage', { catalog, owner: config.backstage.owner, applyAction: config.backstage.applyAction });
+    artifacts.set('docs/backstage-entities.yaml', GENERATED + Yaml.stringify(...entities.toJson()));
+  }
+  return artifacts;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

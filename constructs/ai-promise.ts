@@ -92,7 +92,8 @@ export class AiPromise extends Construct {
     const pipeline = (type: WorkflowType, action: WorkflowAction, name: string, needsCredentials: boolean) =>
       pipelineObject({ promise: 'ai', type, action, name, image: props.pipelineImage, env: needsCredentials ? [...env, ...credentialsEnv(this.config)] : env });
 
-    const labels: Record<string, string> = { 'kratix.io/backstage': 'true' };
+    // The marketplace's marker for promises that publish Backstage entities (config `backstage`).
+    const labels: Record<string, string> = { 'kratix.io/backstage': String(this.config.backstage.enabled) };
     if (props.version !== undefined) labels['kratix.io/promise-version'] = props.version;
 
     this.apiObject = new ApiObject(this, 'promise', {
@@ -124,6 +125,7 @@ export class AiPromise extends Construct {
                   { name: 'Team', type: 'string', jsonPath: '.spec.team' },
                   { name: 'UI', type: 'boolean', jsonPath: '.spec.ui' },
                   { name: 'Message', type: 'string', jsonPath: '.status.message' },
+                  { name: 'Budget Used %', type: 'number', jsonPath: '.status.ai.usage.budgetUsedPercent' },
                   { name: 'Status', type: 'string', jsonPath: '.status.conditions[?(@.type=="Reconciled")].message' },
                   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
                 ],

@@ -20,3 +20,8 @@ export * from './redis-claim.js';
 export * from './gateway-readiness.js';
 export * from './redis-network-policy.js';
 export * from './gateway-service-monitor.js';
+export * from './open-web-ui-auth.js';
+export * from './backstage-names.js';
+export * from './backstage-config.js';
+export * from './backstage-promise-entities.js';
+export * from './backstage-request-component.js';

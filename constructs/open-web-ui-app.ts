@@ -1,5 +1,6 @@
 import { k8s } from './k8s.js';
 import { Construct } from 'constructs';
+import { ADMIN_PASSWORD_KEY, type OpenWebUIAuthConfig, openWebUIAuthEnv, resolveOpenWebUIAuth } from './open-web-ui-auth.js';
 import { OPEN_WEBUI_IMAGE, requirePinnedImage } from './promise-config.js';
 import { MANAGED_BY } from './team-tier.js';
 import type { UiSize } from './tiers.js';
@@ -38,6 +39,17 @@ export interface OpenWebUIAppProps {
    * deterministically: a new value on a re-run would log every user out.
    */
   readonly webuiSecretKey: string;
+  /**
+   * How people sign in (config `openWebUIAuth`).
+   * @default resolveOpenWebUIAuth(): closed sign-up with a bootstrap admin
+   */
+  readonly auth?: OpenWebUIAuthConfig;
+  /**
+   * Password of the bootstrap admin, at least 16 characters; required in closed mode. Derive it
+   * deterministically, like `webuiSecretKey`.
+   * @default none
+   */
+  readonly adminPassword?: string;
 }
 
 const HTTP_PORT = 8080;
@@ -46,6 +58,7 @@ const DATA_DIR = '/app/backend/data';
 const MAX_LABEL = 63;
 const SUFFIX = '-openwebui';
 const MIN_SECRET_KEY = 32;
+const MIN_ADMIN_PASSWORD = 16;
 /** Kubernetes Secret names are DNS subdomains. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** What Kubernetes accepts as a key of a Secret's data. */
@@ -111,6 +124,12 @@ export class OpenWebUIApp extends Construct {
       throw new Error(`open-webui webuiSecretKey has ${webuiSecretKey.length} characters: give at least ${MIN_SECRET_KEY}`);
     }
 
+    const auth = props.auth ?? resolveOpenWebUIAuth();
+    const adminPassword = auth.mode === 'closed' ? props.adminPassword : undefined;
+    if (auth.mode === 'closed' && (adminPassword === undefined || adminPassword.length < MIN_ADMIN_PASSWORD)) {
+      throw new Error(`open-webui adminPassword has ${adminPassword?.length ?? 0} characters: closed sign-up needs a bootstrap admin password of at least ${MIN_ADMIN_PASSWORD}`);
+    }
+
     this.serviceName = objectName;
     this.url = `http://${objectName}.${namespace}.svc.cluster.local`;
 
@@ -127,7 +146,10 @@ export class OpenWebUIApp extends Construct {
       type: 'Opaque',
       // `data`, not `stringData`: what is applied is then exactly what the API server stores, so
       // GitOps agents see no drift.
-      data: { WEBUI_SECRET_KEY: Buffer.from(webuiSecretKey, 'utf8').toString('base64') },
+      data: {
+        WEBUI_SECRET_KEY: Buffer.from(webuiSecretKey, 'utf8').toString('base64'),
+        ...(adminPassword !== undefined ? { [ADMIN_PASSWORD_KEY]: Buffer.from(adminPassword, 'utf8').toString('base64') } : {}),
+      },
     });
 
     const pvc = new k8s.KubePersistentVolumeClaim(this, 'Data', {
@@ -207,6 +229,7 @@ export class OpenWebUIApp extends Construct {
                   { name: 'WEBUI_SECRET_KEY', valueFrom: { secretKeyRef: { name: secret.name, key: 'WEBUI_SECRET_KEY', optional: false } } },
                   { name: 'DEFAULT_MODELS', value: models.join(',') },
                   { name: 'DATA_DIR', value: DATA_DIR },
+                  ...openWebUIAuthEnv(auth, objectName),
                 ],
                 volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
                 resources,

@@ -6,6 +6,12 @@ import type { OpenWebUIApp } from './open-web-ui-app.js';
 export interface OpenWebUINetworkPolicyProps {
   /** The request's UI; the policy selects its pod and opens its `http` container port (8080). */
   readonly app: OpenWebUIApp;
+  /**
+   * `matchLabels` of the only namespaces whose pods may connect (the authenticating proxy's, when
+   * the UI trusts a header it sets).
+   * @default any source
+   */
+  readonly fromNamespaces?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -30,8 +36,13 @@ export class OpenWebUINetworkPolicy extends Construct {
       spec: {
         podSelector: { matchLabels: facts.podSelector },
         policyTypes: ['Ingress'],
-        // No `from`: any source, on this port only.
-        ingress: [{ ports: [{ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }] }],
+        // Without fromNamespaces, no `from`: any source, on this port only.
+        ingress: [
+          {
+            ...(props.fromNamespaces ? { from: [{ namespaceSelector: { matchLabels: { ...props.fromNamespaces } } }] } : {}),
+            ports: [{ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }],
+          },
+        ],
       },
     });
   }

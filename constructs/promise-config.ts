@@ -1,5 +1,7 @@
 import { Catalog, type CatalogProps } from './catalog.js';
+import { type BackstageConfig, resolveBackstage } from './backstage-config.js';
 import { DEFAULT_GATEWAY_RESOURCES, type GatewayResources } from './litellm-gateway.js';
+import { type OpenWebUIAuthConfig, type OpenWebUIAuthProps, resolveOpenWebUIAuth } from './open-web-ui-auth.js';
 import { REDIS_SIZES, type RedisSize } from './redis-claim.js';
 import { type SealedSecretsDelivery, type SecretDeliveryProps, resolveSecretDelivery } from './secret-delivery.js';
 import { DNS_1035_LABEL, DNS_LABEL, notOneOf, QUANTITY, quote, requireMatch, requirePositive } from './validation.js';
@@ -90,6 +92,17 @@ export interface AiPromiseConfigProps {
    * @default see MetricsConfig (off)
    */
   readonly metrics?: Partial<MetricsConfig>;
+  /**
+   * Backstage entities: a Component and a scaffolder Template for the promise, a Component per
+   * request, written to `backstage/` and scheduled to the Backstage Destination.
+   * @default see BackstageConfig (on, Destinations labelled environment=backstage)
+   */
+  readonly backstage?: Partial<BackstageConfig>;
+  /**
+   * How people sign in to each request's Open WebUI.
+   * @default { mode: 'closed' } (no self sign-up; a bootstrap admin per UI)
+   */
+  readonly openWebUIAuth?: OpenWebUIAuthProps;
 }
 
 /**
@@ -183,6 +196,8 @@ export interface AiPromiseConfig {
   readonly secretDelivery?: SealedSecretsDelivery;
   readonly gatewayHa: GatewayHaConfig;
   readonly metrics: MetricsConfig;
+  readonly backstage: BackstageConfig;
+  readonly openWebUIAuth: OpenWebUIAuthConfig;
 }
 
 /** Where the gateway runs and every workflow of the promise runs: a namespace of its own. */
@@ -259,6 +274,12 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     throw new Error(`retryWhenLiteLLMUnavailable ${quote(retryWhenLiteLLMUnavailable)} is not a duration Kratix accepts, such as 90s, 2m or 1h`);
   }
 
+  const openWebUIAuth = resolveOpenWebUIAuth(props.openWebUIAuth);
+  // Anyone who reaches the pod could send the header: the UI's NetworkPolicy must admit the proxy only.
+  if (openWebUIAuth.mode === 'trusted-header' && !networkPolicies.enabled) {
+    throw new Error("openWebUIAuth mode 'trusted-header' needs networkPolicies.enabled: only the proxy may reach the UI");
+  }
+
   return {
     catalog: { tiers: catalog.tiers, models: catalog.models, defaultTier: catalog.defaultTier },
     platformNamespace,
@@ -273,6 +294,8 @@ export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromis
     ...sealedSecretsDelivery(props.secretDelivery, destinations.workloads),
     gatewayHa: resolveGatewayHa(props.gatewayHa, gateway),
     metrics: resolveMetrics(props.metrics),
+    backstage: resolveBackstage(props.backstage),
+    openWebUIAuth,
   };
 }
 

@@ -31,3 +31,8 @@ export function deriveWebUISecretKey(saltKey: string, requestUid: string): strin
 export function deriveSealingFingerprintKey(saltKey: string): Buffer {
   return derive(saltKey, 'ai-promise/sealed-fingerprint/v1');
 }
+
+/** Password of the bootstrap admin of a request's Open WebUI (closed sign-up): stable for the request's life. */
+export function deriveWebUIAdminPassword(saltKey: string, requestUid: string): string {
+  return derive(saltKey, 'ai-promise/webui-admin-password/v1', requestUid).toString('base64url');
+}

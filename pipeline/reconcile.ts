@@ -13,6 +13,10 @@ export interface ObservedTeam {
   readonly max_budget?: number | null;
   readonly budget_duration?: string | null;
   readonly models?: readonly string[] | null;
+  /** USD spent since the last budget reset (read for status, never written). */
+  readonly spend?: number | null;
+  /** When LiteLLM next resets the team's spend (ISO 8601). */
+  readonly budget_reset_at?: string | null;
 }
 
 /** The fields of a LiteLLM key row the pipeline reads (`/team/info` → `keys[]`, expired ones too). */
@@ -219,6 +223,11 @@ function previousKeys(desired: Desired, others: readonly ObservedKey[]): { grace
 export interface ReconcileResult {
   /** One line per change, for the run's log. */
   readonly changes: string[];
+  /**
+   * The newest team row this run saw, for status: observed, or as the last team write returned it
+   * (null when neither told). No read is made for it.
+   */
+  readonly team: ObservedTeam | null;
 }
 
 /** LiteLLM's own answer for a missing team (and, alas, for a failing lookup of one). */
@@ -255,24 +264,25 @@ export async function reconcile(client: LiteLLMClient, desired: Desired, dryRun 
   const teamId = desired.team.team_id;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const observed = await observe(client, teamId);
+    const seen: TeamRowSeen = { team: observed?.team ?? null };
     if (observed === null && round === 1 && desired.legacyTeamId !== undefined) {
       const moved = await retireLegacyTeam(client, desired.legacyTeamId, String(desired.team.metadata.request), dryRun);
       changes.push(...moved);
     }
     const steps = plan(desired, observed);
-    if (steps.length === 0) return { changes };
+    if (steps.length === 0) return { changes, team: seen.team };
     // A Kratix dry run previews a request: it may read LiteLLM, never change it.
-    if (dryRun) return { changes: [...changes, ...steps.map((step) => `dry run: would ${describe(step)}`)] };
+    if (dryRun) return { changes: [...changes, ...steps.map((step) => `dry run: would ${describe(step)}`)], team: seen.team };
     let lostRace = false;
     for (const step of steps) {
-      const outcome = await apply(client, desired, step);
+      const outcome = await apply(client, desired, step, seen);
       if (outcome === 'lost-race') {
         lostRace = true;
         break;
       }
       changes.push(outcome);
     }
-    if (!lostRace) return { changes };
+    if (!lostRace) return { changes, team: seen.team };
   }
   throw new PipelineError(`LiteLLM team '${teamId}' kept changing while ${MAX_ROUNDS} reconcile rounds ran; another writer is racing this pipeline`);
 }
@@ -301,19 +311,32 @@ export function describe(step: Step): string {
   }
 }
 
-async function apply(client: LiteLLMClient, desired: Desired, step: Step): Promise<string | 'lost-race'> {
+/** The newest team row a run has seen: observed, or returned by /team/new or /team/update. */
+interface TeamRowSeen {
+  team: ObservedTeam | null;
+}
+
+/** A write's answer carries the team row (`/team/new`: the row; `/team/update`: `data`): status reads it for free. */
+function teamRowOf(body: unknown, teamId: string): ObservedTeam | null {
+  const row = (body as { data?: unknown } | null)?.data ?? body;
+  return typeof row === 'object' && row !== null && (row as ObservedTeam).team_id === teamId ? (row as ObservedTeam) : null;
+}
+
+async function apply(client: LiteLLMClient, desired: Desired, step: Step, seen: TeamRowSeen): Promise<string | 'lost-race'> {
   const teamId = desired.team.team_id;
   switch (step.kind) {
     case 'create-team': {
       const response = await client.post('/team/new', step.body);
       if (response.status === 400 && ALREADY_EXISTS.test(JSON.stringify(response.body))) return 'lost-race';
       if (response.status !== 200) throw new PipelineError(client.describe('POST', '/team/new', response));
+      seen.team = teamRowOf(response.body, teamId) ?? seen.team;
       return `created team ${teamId}`;
     }
     case 'update-team': {
       const response = await client.post('/team/update', step.body);
       if (response.status === 404) return 'lost-race';
       if (response.status !== 200) throw new PipelineError(client.describe('POST', '/team/update', response));
+      seen.team = teamRowOf(response.body, teamId) ?? seen.team;
       return `updated team ${teamId}: ${step.fields.join(', ')}`;
     }
     case 'delete-keys': {

@@ -1,7 +1,7 @@
 import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, TeamTier, gatewayInternalUrl, labelText, quote, resolvePromiseConfig } from '../constructs/index.js';
 import { resolveCredentials } from './credentials.js';
 import { LiteLLMUnavailableError, PipelineError, RequestError, UnsupportedLiteLLMError, sanitize } from './errors.js';
-import { deriveSealingFingerprintKey, deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
+import { deriveSealingFingerprintKey, deriveVirtualKey, deriveWebUIAdminPassword, deriveWebUISecretKey } from './keys.js';
 import { type KratixContext, clearPreviousAttempt, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { VersionCheckedClient } from './litellm-version.js';
@@ -9,7 +9,8 @@ import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
 import { parseRequest } from './request.js';
 import { ReusingSealer, sealedSecretsStatusKey, sealingCertificate } from './sealing.js';
-import { PLATFORM_DIR, WORKLOAD_DIR, promiseOutputs, resourceOutputs } from './synth.js';
+import { PLATFORM_DIR, WORKLOAD_DIR, backstageSelectors, promiseOutputs, resourceOutputs } from './synth.js';
+import { usageStatus } from './usage.js';
 
 export interface RunIO {
   readonly env: NodeJS.ProcessEnv;
@@ -173,7 +174,7 @@ function promiseConfigure(ctx: KratixContext, config: AiPromiseConfig, io: RunIO
     throw new PipelineError(`${CONFIG_ENV}: ${(error as Error).message}`);
   }
   writeOutputs(ctx, outputs);
-  writeDestinationSelectors(ctx, [{ directory: PLATFORM_DIR, matchLabels: config.destinations.platform }]);
+  writeDestinationSelectors(ctx, [{ directory: PLATFORM_DIR, matchLabels: config.destinations.platform }, ...backstageSelectors(config)]);
   // Promise workflows keep only `message` in status.
   writeStatus(ctx, { message: `Gateway ${config.gateway.name} and its database requested in ${config.platformNamespace}` });
   io.log(`wrote ${[...outputs.keys()].join(', ')}`);
@@ -219,19 +220,20 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
     ui: request.ui,
     webuiSecretKey: deriveWebUISecretKey(credentials.saltKey, request.uid),
     sealer: sealer?.seal,
+    webuiAdminPassword: deriveWebUIAdminPassword(credentials.saltKey, request.uid),
   });
 
   const dryRun = io.env.KRATIX_DRY_RUN === 'true';
   const legacyTeamId = TeamTier.legacyTeamIdFor(request.namespace, request.name);
   const desired = { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now, ...(legacyTeamId ? { legacyTeamId } : {}) };
   stage.now = 'provisioning the team and key in LiteLLM';
-  const { changes } = await reconcile(client, desired, dryRun);
+  const { changes, team: observedTeam } = await reconcile(client, desired, dryRun);
   for (const change of changes) io.log(change);
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
 
   stage.now = 'writing the outputs';
   writeOutputs(ctx, outputs);
-  writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: workloadDestination }]);
+  writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: workloadDestination }, ...backstageSelectors(config)]);
   for (const name of sealer?.sealedAnew ?? []) io.log(`sealed Secret ${request.namespace}/${name} for ${labelText(certificate!.destination)} (certificate ${certificate!.fingerprint})`);
   const tier = teamTier.tier;
   const models = request.models.length === 1 ? '1 model' : `${request.models.length} models`;
@@ -254,6 +256,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
         rotatesAt: epoch.rotatesAt ? epoch.rotatesAt.toISOString() : 'never (bump spec.rotation.trigger to rotate)',
         graceAfterRotation: `${rotation.graceSeconds}s`,
       },
+      usage: usageStatus(observedTeam, teamTier.team),
     },
     ...sealedSecretsStatusKey(sealer, previousStatus),
   });

@@ -1,6 +1,8 @@
 import { App, Chart, Yaml } from 'cdk8s';
 import {
   type AiPromiseConfig,
+  BackstagePromiseEntities,
+  BackstageRequestComponent,
   Catalog,
   gatewaySettings,
   DatabaseNetworkPolicy,
@@ -28,6 +30,13 @@ export type Outputs = Map<string, string>;
  */
 export const PLATFORM_DIR = 'platform';
 export const WORKLOAD_DIR = 'workload';
+/** Backstage catalog entities, for the Backstage Destination (the Kratix marketplace convention). */
+export const BACKSTAGE_DIR = 'backstage';
+
+/** The `destination-selectors.yaml` entry of the Backstage directory, when the entities are on. */
+export function backstageSelectors(config: AiPromiseConfig): { directory: string; matchLabels: Readonly<Record<string, string>> }[] {
+  return config.backstage.enabled ? [{ directory: BACKSTAGE_DIR, matchLabels: config.backstage.destination }] : [];
+}
 
 function render(build: (chart: Chart) => void, seal?: SecretSealer): string {
   const chart = new Chart(new App(), 'chart');
@@ -93,6 +102,14 @@ export function promiseOutputs(config: AiPromiseConfig): Outputs {
       }),
     );
   }
+  if (config.backstage.enabled) {
+    outputs.set(
+      `${BACKSTAGE_DIR}/ai-promise.yaml`,
+      render((chart) => {
+        new BackstagePromiseEntities(chart, 'backstage', { catalog, owner: config.backstage.owner, applyAction: config.backstage.applyAction });
+      }),
+    );
+  }
   return outputs;
 }
 
@@ -111,6 +128,11 @@ export interface ResourceOutputOptions {
    * @default undefined (plain Secrets)
    */
   readonly sealer?: SecretSealer;
+  /**
+   * Password of the UI's bootstrap admin, used when `config.openWebUIAuth.mode` is closed.
+   * @default none (a closed-mode UI then fails to build)
+   */
+  readonly webuiAdminPassword?: string;
 }
 
 /** Resource configure: the key Secret and, when asked for, the Open WebUI, in the request's namespace. */
@@ -139,10 +161,31 @@ export function resourceOutputs(o: ResourceOutputOptions): { outputs: Outputs; t
           keyFingerprint: teamTier.keyFingerprint,
           models: o.teamTier.models,
           webuiSecretKey: o.webuiSecretKey,
+          auth: o.config.openWebUIAuth,
+          adminPassword: o.webuiAdminPassword,
         });
         uiUrl = app.url;
-        if (o.config.networkPolicies.enabled) new OpenWebUINetworkPolicy(chart, 'open-webui-network-policy', { app });
+        if (o.config.networkPolicies.enabled) {
+          new OpenWebUINetworkPolicy(chart, 'open-webui-network-policy', { app, fromNamespaces: o.config.openWebUIAuth.trustedHeader?.proxyNamespaces });
+        }
       }, o.sealer),
+    );
+  }
+  if (o.config.backstage.enabled) {
+    outputs.set(
+      `${BACKSTAGE_DIR}/component.yaml`,
+      render((chart) => {
+        new BackstageRequestComponent(chart, 'backstage', {
+          requestName: o.teamTier.requestName,
+          requestNamespace: o.teamTier.requestNamespace,
+          team: o.teamTier.owner,
+          tier: teamTier.tier,
+          models: o.teamTier.models,
+          gatewayUrl: o.teamTier.gatewayUrl,
+          secretName: teamTier.secretName,
+          ...(uiUrl ? { uiUrl } : {}),
+        });
+      }),
     );
   }
   return { outputs, teamTier, ...(uiUrl ? { uiUrl } : {}) };

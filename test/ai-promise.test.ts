@@ -30,7 +30,7 @@ describe('AiPromise', () => {
     expect(crd.spec.versions.map((v: any) => v.name)).toEqual(['v1alpha1']);
   });
 
-  it("shows tier, team, ui, and Kratix's own message and Reconciled columns, which a CRD with columns of its own loses", () => {
+  it("shows tier, team, ui, the share of the budget used, and Kratix's own message and Reconciled columns, which a CRD with columns of its own loses", () => {
     const columns = synthPromise().spec.api.spec.versions[0].additionalPrinterColumns;
     // Kratix's defaults (syntasso/kratix internal/controller/promise_controller.go, setStatusFieldsOnCRD):
     // message <- .status.message, status <- .status.conditions[?(@.type=="Reconciled")].message
@@ -39,6 +39,7 @@ describe('AiPromise', () => {
       ['Team', '.spec.team'],
       ['UI', '.spec.ui'],
       ['Message', '.status.message'],
+      ['Budget Used %', '.status.ai.usage.budgetUsedPercent'],
       ['Status', '.status.conditions[?(@.type=="Reconciled")].message'],
       ['Age', '.metadata.creationTimestamp'],
     ]);

@@ -9,8 +9,9 @@ import { LiteLLMEmulator } from './support/litellm-emulator.js';
 /**
  * Two Destinations: the platform cluster (Kratix, the gateway, its database) and workload clusters
  * where teams run their apps. The pipeline reaches LiteLLM at LITELLM_URL; clients elsewhere use
- * the public endpoint.
+ * the public endpoint. Backstage entities go to a third, the Backstage Destination.
  */
+const BACKSTAGE = { directory: 'backstage', matchLabels: { environment: 'backstage' } };
 const CONFIG = resolvePromiseConfig({
   gateway: { publicUrl: 'https://ai.platform.example.com' },
   destinations: { platform: { cluster: 'platform' }, workloads: { tier: 'workloads' } },
@@ -33,8 +34,8 @@ describe('two destinations', () => {
   it('sends the gateway and its database to the platform cluster', async () => {
     const run = await kratixRun({ type: 'promise', action: 'configure', object: { kind: 'Promise', metadata: { name: 'ai' } }, litellmUrl: emulator.url, masterKey: '', saltKey: '', env: ENV });
     expect(run.code).toBe(0);
-    expect([...run.outputs.keys()].every((path) => path.startsWith('platform/'))).toBe(true);
-    expect(selectors(run)).toEqual([{ directory: 'platform', matchLabels: { cluster: 'platform' } }]);
+    expect([...run.outputs.keys()].every((path) => path.startsWith('platform/') || path.startsWith('backstage/'))).toBe(true);
+    expect(selectors(run)).toEqual([{ directory: 'platform', matchLabels: { cluster: 'platform' } }, BACKSTAGE]);
   });
 
   it("sends a request's Secret and UI to the default workload cluster, pointing at the public endpoint", async () => {
@@ -47,8 +48,8 @@ describe('two destinations', () => {
       env: ENV,
     });
     expect(run.stderr).toBe('');
-    expect([...run.outputs.keys()].sort()).toEqual(['workload/open-webui.yaml', 'workload/team-tier.yaml']);
-    expect(selectors(run)).toEqual([{ directory: 'workload', matchLabels: { tier: 'workloads' } }]);
+    expect([...run.outputs.keys()].sort()).toEqual(['backstage/component.yaml', 'workload/open-webui.yaml', 'workload/team-tier.yaml']);
+    expect(selectors(run)).toEqual([{ directory: 'workload', matchLabels: { tier: 'workloads' } }, BACKSTAGE]);
     const secret = load(run.outputs.get('workload/team-tier.yaml')!) as any;
     expect(secret.stringData.OPENAI_BASE_URL).toBe('https://ai.platform.example.com/v1');
     const ui = (loadAll(run.outputs.get('workload/open-webui.yaml')!) as any[]).find((o) => o.kind === 'Deployment');
@@ -69,7 +70,8 @@ describe('two destinations', () => {
       env: ENV,
     });
     expect(chosen.code).toBe(0);
-    expect(selectors(chosen)).toEqual([{ directory: 'workload', matchLabels: { tier: 'workloads', cluster: 'eu-1' } }]);
+    // The request's choice moves its workloads only: its Component still goes to Backstage.
+    expect(selectors(chosen)).toEqual([{ directory: 'workload', matchLabels: { tier: 'workloads', cluster: 'eu-1' } }, BACKSTAGE]);
     expect(chosen.outputs).toEqual(byDefault.outputs);
   });
 

@@ -16,6 +16,7 @@ const BASE: OpenWebUIAppProps = {
   keyFingerprint: '0123456789ab',
   models: ['gpt-5', 'gemini-2.5-pro'],
   webuiSecretKey: WEBUI_SECRET_KEY,
+  adminPassword: 'admin-password-0123456789',
 };
 
 function app(overrides: Partial<OpenWebUIAppProps> = {}) {
@@ -104,6 +105,15 @@ describe('OpenWebUIApp', () => {
       { name: 'WEBUI_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'team-a-openwebui', key: 'WEBUI_SECRET_KEY', optional: false } } },
       { name: 'DEFAULT_MODELS', value: 'gpt-5,gemini-2.5-pro' },
       { name: 'DATA_DIR', value: '/app/backend/data' },
+      // The default sign-in: closed sign-up with a bootstrap admin (open-web-ui-auth.test.ts).
+      { name: 'WEBUI_AUTH', value: 'True' },
+      { name: 'DEFAULT_USER_ROLE', value: 'pending' },
+      { name: 'ENABLE_SIGNUP', value: 'False' },
+      { name: 'ENABLE_LOGIN_FORM', value: 'True' },
+      { name: 'ENABLE_OAUTH_SIGNUP', value: 'False' },
+      { name: 'WEBUI_ADMIN_EMAIL', value: 'admin@openwebui.local' },
+      { name: 'WEBUI_ADMIN_NAME', value: 'Admin' },
+      { name: 'WEBUI_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'team-a-openwebui', key: 'WEBUI_ADMIN_PASSWORD', optional: false } } },
     ]);
     expect(container.envFrom).toBeUndefined();
   });
@@ -123,9 +133,13 @@ describe('OpenWebUIApp', () => {
     const { objects, find } = app();
     const secret = find('Secret');
 
-    // THEN the session secret is stored once, base64-encoded, in the Secret's data
+    // THEN the session secret and the bootstrap admin's password are stored once, base64-encoded, in the Secret's data
     expect(secret.type).toBe('Opaque');
-    expect(secret.data).toEqual({ WEBUI_SECRET_KEY: Buffer.from(WEBUI_SECRET_KEY).toString('base64') });
+    expect(secret.data).toEqual({
+      WEBUI_SECRET_KEY: Buffer.from(WEBUI_SECRET_KEY).toString('base64'),
+      WEBUI_ADMIN_PASSWORD: Buffer.from(BASE.adminPassword!).toString('base64'),
+    });
+    expect(JSON.stringify(objects)).not.toContain(BASE.adminPassword);
     expect(secret.stringData).toBeUndefined();
     // AND no other object carries it or any virtual key in plain text
     const yaml = JSON.stringify(objects);
@@ -243,6 +257,11 @@ describe('OpenWebUIApp', () => {
     ['no models', { models: [] }, 'open-webui models is empty: list at least one model for DEFAULT_MODELS'],
     ['a model with a comma', { models: ['a,b'] }, "open-webui model 'a,b' cannot be listed in DEFAULT_MODELS: it is empty or contains ','"],
     ['a short webuiSecretKey', { webuiSecretKey: 'short' }, 'open-webui webuiSecretKey has 5 characters: give at least 32'],
+    [
+      'closed sign-up without a bootstrap admin password',
+      { adminPassword: undefined },
+      'open-webui adminPassword has 0 characters: closed sign-up needs a bootstrap admin password of at least 16',
+    ],
   ])('rejects %s', (_what, overrides, message) => {
     // GIVEN an invalid prop
     // WHEN the UI is built

@@ -15,6 +15,7 @@ const BASE: OpenWebUIAppProps = {
   keyFingerprint: '0123456789ab',
   models: ['gpt-5'],
   webuiSecretKey: 'w'.repeat(40),
+  adminPassword: 'a'.repeat(20),
 };
 
 function policy(overrides: Partial<OpenWebUIAppProps> = {}) {

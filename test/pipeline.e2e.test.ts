@@ -127,12 +127,21 @@ describe('resource configure', () => {
       tier: 'small',
       limits: { rpm: 60, tpm: 30000, maxBudget: 10, budgetDuration: '1d' },
       models: ['gpt-5', 'gemini-2.5-pro'],
+      // A new team has spent nothing; /team/new's answer carries its reset time.
+      usage: { spendUsd: 0, maxBudgetUsd: 10, budgetUsedPercent: 0, budgetDuration: '1d', budgetResetsAt: new Date(`${teamOf(ns)!.budget_reset_at}`).toISOString() },
     });
-    // AND every output is valid Kubernetes, scheduled to the workload destination
-    const objects = [...run.outputs.values()].flatMap((y) => loadAll(y));
+    // AND every workload output is valid Kubernetes, scheduled to the workload destination
+    const objects = [...run.outputs.entries()].filter(([path]) => path.startsWith('workload/')).flatMap(([, y]) => loadAll(y));
     expect(validateWithKubernetesModels(objects)).toHaveLength(objects.length);
     expect(objects.every((o: any) => o.metadata.namespace === ns)).toBe(true);
-    expect(load(readFileSync(join(run.dir, 'metadata', 'destination-selectors.yaml'), 'utf8'))).toEqual([{ directory: 'workload', matchLabels: { environment: 'dev' } }]);
+    expect(load(readFileSync(join(run.dir, 'metadata', 'destination-selectors.yaml'), 'utf8'))).toEqual([
+      { directory: 'workload', matchLabels: { environment: 'dev' } },
+      { directory: 'backstage', matchLabels: { environment: 'backstage' } },
+    ]);
+    // AND the request's Component, owned by its team and linking its endpoints, goes to the Backstage destination
+    const [component] = loadAll(run.outputs.get('backstage/component.yaml')!) as any[];
+    expect(component).toMatchObject({ kind: 'Component', metadata: { name: 'example', namespace: ns }, spec: { owner: 'group:default/engineering' } });
+    expect(component.metadata.links.map((l: any) => l.url)).toEqual([`${run.status.ai.apiEndpoint}/v1`, run.status.ai.uiEndpoint]);
     expect(run.stdout).toContain(`created team ai.${ns}.example`);
   });
 
@@ -155,6 +164,31 @@ describe('resource configure', () => {
     }
   });
 
+  it('reports the spend LiteLLM tracked, from the same one read, with outputs unchanged', async () => {
+    // GIVEN a provisioned request whose team has since spent $2.50 of its $10 budget
+    const ns = freshNamespace();
+    const object = aiRequest('example', ns, SPEC);
+    const first = await configure(object);
+    const team = teamOf(ns)!;
+    emulator.seedTeam({ ...team, spend: 2.5 });
+    emulator.resetRequests();
+    // WHEN the pipeline runs again
+    const run = await configure(object);
+    // THEN status carries the spend, the share used and the reset time, for no extra request
+    expectSuccess(run);
+    expect(run.status.ai.usage).toEqual({
+      spendUsd: 2.5,
+      maxBudgetUsd: 10,
+      budgetUsedPercent: 25,
+      budgetDuration: '1d',
+      budgetResetsAt: new Date(`${team.budget_reset_at}`).toISOString(),
+    });
+    expect(emulator.reads().map((r) => r.path)).toEqual(['/team/info']);
+    expect(emulator.writes()).toEqual([]);
+    // AND the outputs are byte-identical: only status follows the spend
+    expect(run.outputs).toEqual(first.outputs);
+  });
+
   it('applies a tier change to the team with one update and keeps the key', async () => {
     const ns = freshNamespace();
     const small = await configure(aiRequest('example', ns, SPEC));
@@ -166,6 +200,8 @@ describe('resource configure', () => {
     expect(teamOf(ns)).toMatchObject({ rpm_limit: 1200, tpm_limit: 600000, max_budget: 1000 });
     expect(secretOf(large)).toEqual(secretOf(small));
     expect(large.status.ai.limits).toEqual({ rpm: 1200, tpm: 600000, maxBudget: 1000, budgetDuration: '1d' });
+    // AND the usage is of the new budget, from /team/update's answer
+    expect(large.status.ai.usage).toMatchObject({ maxBudgetUsd: 1000, budgetUsedPercent: 0, budgetResetsAt: new Date(`${teamOf(ns)!.budget_reset_at}`).toISOString() });
     expect(large.stdout).toContain('updated team');
   });
 
@@ -186,11 +222,11 @@ describe('resource configure', () => {
   it('adds and removes the UI without touching LiteLLM', async () => {
     const ns = freshNamespace();
     const withUi = await configure(aiRequest('example', ns, SPEC));
-    expect([...withUi.outputs.keys()].sort()).toEqual(['workload/open-webui.yaml', 'workload/team-tier.yaml']);
+    expect([...withUi.outputs.keys()].sort()).toEqual(['backstage/component.yaml', 'workload/open-webui.yaml', 'workload/team-tier.yaml']);
     emulator.resetRequests();
     const withoutUi = await configure(aiRequest('example', ns, { ...SPEC, ui: false }));
     expectSuccess(withoutUi);
-    expect([...withoutUi.outputs.keys()]).toEqual(['workload/team-tier.yaml']);
+    expect([...withoutUi.outputs.keys()].sort()).toEqual(['backstage/component.yaml', 'workload/team-tier.yaml']);
     expect(withoutUi.status.ai.uiEndpoint).toBeUndefined();
     expect(emulator.writes()).toEqual([]);
     const again = await configure(aiRequest('example', ns, SPEC));
@@ -676,12 +712,30 @@ describe('promise configure', () => {
   it('writes the gateway and the database request to the platform destination, with no secret values', async () => {
     const run = await kratixRun({ type: 'promise', action: 'configure', object: { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Promise', metadata: { name: 'ai' } }, litellmUrl: emulator.url, masterKey: '', saltKey: '' });
     expectSuccess(run);
-    expect([...run.outputs.keys()].sort()).toEqual(['platform/litellm-gateway.yaml', 'platform/network-policies.yaml', 'platform/postgres-claim.yaml']);
+    expect([...run.outputs.keys()].sort()).toEqual(['backstage/ai-promise.yaml', 'platform/litellm-gateway.yaml', 'platform/network-policies.yaml', 'platform/postgres-claim.yaml']);
     const objects = [...run.outputs.values()].flatMap((y) => loadAll(y)) as any[];
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['postgresql/litellm', 'Deployment/litellm', 'Service/litellm', 'ConfigMap/litellm-config']));
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     expect(run.status).toEqual({ message: 'Gateway litellm and its database requested in ai-platform' });
-    expect(load(readFileSync(join(run.dir, 'metadata', 'destination-selectors.yaml'), 'utf8'))).toEqual([{ directory: 'platform', matchLabels: { environment: 'dev' } }]);
+    expect(load(readFileSync(join(run.dir, 'metadata', 'destination-selectors.yaml'), 'utf8'))).toEqual([
+      { directory: 'platform', matchLabels: { environment: 'dev' } },
+      { directory: 'backstage', matchLabels: { environment: 'backstage' } },
+    ]);
+    // AND the promise's Component and Template go to the Backstage destination
+    expect((loadAll(run.outputs.get('backstage/ai-promise.yaml')!) as any[]).map((o) => o.kind)).toEqual(['Component', 'Template']);
+  });
+
+  it('writes no Backstage entities and no selector for them when they are turned off', async () => {
+    // GIVEN a platform without Backstage
+    const env = { AI_PROMISE_CONFIG: JSON.stringify({ backstage: { enabled: false } }) };
+    const promise = await kratixRun({ type: 'promise', action: 'configure', object: { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Promise', metadata: { name: 'ai' } }, litellmUrl: emulator.url, masterKey: '', saltKey: '', env });
+    const request = await configure(aiRequest('example', freshNamespace(), SPEC), env);
+    // THEN neither run writes to backstage/ or schedules it
+    for (const run of [promise, request]) {
+      expectSuccess(run);
+      expect([...run.outputs.keys()].filter((p) => p.startsWith('backstage/'))).toEqual([]);
+      expect(run.metadata.get('destination-selectors.yaml')).not.toContain('backstage');
+    }
   });
 
   it('rejects an unknown workflow clearly', async () => {

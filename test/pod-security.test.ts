@@ -24,6 +24,7 @@ function resource(config: AiPromiseConfig, tier: string, ui: boolean): Source {
     config,
     ui,
     webuiSecretKey: 'webui-secret-for-pod-security-0123456789abcdef',
+    webuiAdminPassword: 'webui-admin-password-for-pod-security',
     teamTier: {
       tier,
       models: ['gpt-5'],
@@ -48,8 +49,8 @@ const SOURCES: readonly Source[] = [
   ...[...renderArtifacts()].filter(([path]) => path.endsWith('.yaml')).map(([path, yaml]) => ({ name: path, objects: parse(yaml) })),
 ];
 
-/** Kinds that run no pods. A new kind must be sorted into this list or be a known workload kind. */
-const NOT_WORKLOADS = new Set(['ConfigMap', 'Secret', 'Service', 'PersistentVolumeClaim', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceMonitor', 'postgresql', 'redis', 'ai']);
+/** Kinds that run no pods (Component and Template are Backstage entities). A new kind must be sorted into this list or be a known workload kind. */
+const NOT_WORKLOADS = new Set(['ConfigMap', 'Secret', 'Service', 'PersistentVolumeClaim', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceMonitor', 'postgresql', 'redis', 'ai', 'Component', 'Template']);
 
 /** Open WebUI's image runs as root (non-root is untested upstream and breaks it): see OpenWebUIApp. */
 const OPEN_WEBUI = 'Deployment/example-openwebui';

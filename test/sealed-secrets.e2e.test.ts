@@ -201,7 +201,10 @@ describe('sealed-secrets delivery, end to end', () => {
     object = after(object, onEu, { ...SPEC, destinationSelector: { cluster: 'us-1' } });
     const onUs = await configure(object);
     expect(onUs.code).toBe(0);
-    expect(load(readFileSync(join(onUs.dir, 'metadata', 'destination-selectors.yaml'), 'utf8'))).toEqual([{ directory: 'workload', matchLabels: { tier: 'workloads', cluster: 'us-1' } }]);
+    expect(load(readFileSync(join(onUs.dir, 'metadata', 'destination-selectors.yaml'), 'utf8'))).toEqual([
+      { directory: 'workload', matchLabels: { tier: 'workloads', cluster: 'us-1' } },
+      { directory: 'backstage', matchLabels: { environment: 'backstage' } },
+    ]);
     expect(unsealed(sealedSecret(onUs, 'chat-litellm-key'), US)).toEqual(unsealed(sealedSecret(onEu, 'chat-litellm-key'), EU));
     expect(() => unsealed(sealedSecret(onUs, 'chat-litellm-key'), EU)).toThrow();
     expect(onUs.status.sealedSecrets.destination).toEqual({ cluster: 'us-1' });

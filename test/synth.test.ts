@@ -16,6 +16,7 @@ function renderOptions(tier: string, ui: boolean) {
     config,
     ui,
     webuiSecretKey: 'webui-secret-for-snapshots-0123456789abcdef',
+    webuiAdminPassword: 'webui-admin-password-for-snapshots',
     teamTier: {
       tier,
       models: ['gpt-5', 'gemini-2.5-pro'],
@@ -37,15 +38,23 @@ describe('promise outputs', () => {
   const outputs = promiseOutputs(config);
 
   it('are the database request and the gateway, with no secret values', async () => {
-    expect([...outputs.keys()]).toEqual(["platform/postgres-claim.yaml", "platform/litellm-gateway.yaml", "platform/network-policies.yaml"]);
+    expect([...outputs.keys()]).toEqual(["platform/postgres-claim.yaml", "platform/litellm-gateway.yaml", "platform/network-policies.yaml", "backstage/ai-promise.yaml"]);
     const text = all(outputs);
     expect(text).not.toMatch(/sk-[A-Za-z0-9]/);
     expect(text).not.toContain('stringData');
     await expect(text).toMatchFileSnapshot('__snapshots__/promise-outputs.yaml');
   });
 
+  it('carry no Backstage entities when they are turned off, and nothing else changes', () => {
+    // GIVEN a platform without Backstage
+    const off = promiseOutputs(resolvePromiseConfig({ backstage: { enabled: false } }));
+    // THEN the backstage directory is gone and the other files are byte-identical
+    expect([...off.keys()]).toEqual(['platform/postgres-claim.yaml', 'platform/litellm-gateway.yaml', 'platform/network-policies.yaml']);
+    for (const [path, yaml] of off) expect(yaml).toBe(outputs.get(path));
+  });
+
   it('validate with kubernetes-models', () => {
-    const objects = [...outputs.values()].flatMap((y) => loadAll(y));
+    const objects = [...outputs.entries()].filter(([path]) => path.startsWith('platform/')).flatMap(([, y]) => loadAll(y));
     expect(validateWithKubernetesModels(objects)).toEqual([
       'ConfigMap/litellm-config',
       'Deployment/litellm',
@@ -75,7 +84,7 @@ describe('promise outputs', () => {
     // GIVEN a platform that manages its own NetworkPolicies
     const off = promiseOutputs(resolvePromiseConfig({ networkPolicies: { enabled: false } }));
     // THEN the policies file is gone and the other files are byte-identical
-    expect([...off.keys()]).toEqual(['platform/postgres-claim.yaml', 'platform/litellm-gateway.yaml']);
+    expect([...off.keys()]).toEqual(['platform/postgres-claim.yaml', 'platform/litellm-gateway.yaml', 'backstage/ai-promise.yaml']);
     for (const [path, yaml] of off) expect(yaml).toBe(outputs.get(path));
     expect(all(off)).not.toContain('NetworkPolicy');
   });
@@ -93,6 +102,7 @@ describe('promise outputs for three replicas', () => {
       'platform/litellm-gateway.yaml',
       'platform/network-policies.yaml',
       'platform/service-monitor.yaml',
+      'backstage/ai-promise.yaml',
     ]);
     const text = all(outputs);
     expect(text).not.toMatch(/sk-[A-Za-z0-9]/);
@@ -138,7 +148,7 @@ describe('resource outputs', () => {
     for (const ui of [false, true]) {
       it(`${tier} tier ${ui ? 'with' : 'without'} UI`, async () => {
         const { outputs, uiUrl } = render(tier, ui);
-        expect([...outputs.keys()]).toEqual(ui ? ["workload/team-tier.yaml", "workload/open-webui.yaml"] : ["workload/team-tier.yaml"]);
+        expect([...outputs.keys()]).toEqual(ui ? ['workload/team-tier.yaml', 'workload/open-webui.yaml', 'backstage/component.yaml'] : ['workload/team-tier.yaml', 'backstage/component.yaml']);
         expect(uiUrl).toBe(ui ? 'http://example-openwebui.default.svc.cluster.local' : undefined);
         const objects = [...outputs.values()].flatMap((y) => loadAll(y));
         const validated = validateWithKubernetesModels(objects);
@@ -164,6 +174,17 @@ describe('resource outputs', () => {
     expect(kinds(on)).toEqual(['Secret', 'PersistentVolumeClaim', 'Deployment', 'Service', 'NetworkPolicy']);
     expect(kinds(off)).toEqual(['Secret', 'PersistentVolumeClaim', 'Deployment', 'Service']);
     expect(on.get('workload/open-webui.yaml')!.startsWith(off.get('workload/open-webui.yaml')!)).toBe(true);
+  });
+
+  it('carry a Backstage Component only when the entities are on', () => {
+    // GIVEN the same request with Backstage on and off
+    const on = render('small', true).outputs;
+    const off = resourceOutputs({ ...renderOptions('small', true), config: resolvePromiseConfig({ backstage: { enabled: false } }) }).outputs;
+    // THEN only the Component differs, and it names the request's UI
+    expect([...off.keys()]).toEqual(['workload/team-tier.yaml', 'workload/open-webui.yaml']);
+    for (const [path, yaml] of off) expect(yaml).toBe(on.get(path));
+    const component = loadAll(on.get('backstage/component.yaml')!)[0] as any;
+    expect(component.metadata.links.map((l: any) => l.url)).toContain('http://example-openwebui.default.svc.cluster.local');
   });
 
   it('are byte-identical for the same input', () => {
