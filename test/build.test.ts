@@ -103,8 +103,10 @@ describe('startup-snapshot launcher', () => {
     const emulators: Record<Form, LiteLLMEmulator | undefined> = { bundle: undefined, launcher: undefined };
     const dirs: Record<Form, string> = { bundle: '', launcher: '' };
     beforeAll(async () => {
-      emulators.bundle = await LiteLLMEmulator.start();
-      emulators.launcher = await LiteLLMEmulator.start();
+      // One pinned clock for both: status carries LiteLLM's budget reset time (status.ai.usage).
+      const now = new Date();
+      emulators.bundle = await LiteLLMEmulator.start({ now: () => now });
+      emulators.launcher = await LiteLLMEmulator.start({ now: () => now });
       dirs.bundle = mkdtempSync(join(tmpdir(), 'build-bundle-'));
       dirs.launcher = mkdtempSync(join(tmpdir(), 'build-launcher-'));
     });
