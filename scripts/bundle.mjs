@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
 
-/** Node built-ins a Node 20 startup snapshot cannot hold (they throw, crash or warn in --build-snapshot). */
+/** Node built-ins a Node 20 or 24 startup snapshot cannot hold (they throw, crash or warn in --build-snapshot). */
 export const SNAPSHOT_UNSAFE_BUILTINS = ['http', 'https', 'http2', 'tls', 'child_process'];
 
 /**
@@ -21,6 +21,7 @@ export const LAZY_PACKAGES = ['got'];
 /** cdk8s and its dependencies are CommonJS and call require() for node built-ins. */
 const ESM_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
+// node20: the oldest Node that runs the bundles (local development); the image runs Node 24.
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
 
 /**
@@ -205,7 +206,7 @@ export function buildBlob({ node = process.execPath, entry, blob, env = process.
 /**
  * The launcher: a POSIX sh script next to the blob that resolves its own directory (following a
  * symlink to itself; no fork otherwise) and execs `node` from PATH with the blob. That `node` must be
- * the binary that built the blob: in the image both are node:20-alpine's; after `npm run build` it is
+ * the binary that built the blob: in the image both are node:24-alpine's; after `npm run build` it is
  * the machine's Node (Node refuses a blob from another build, with an error, rather than misbehave).
  */
 export function writeLauncher(path) {
