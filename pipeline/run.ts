@@ -13,7 +13,12 @@ export interface RunIO {
   readonly env: NodeJS.ProcessEnv;
   readonly log: (line: string) => void;
   readonly error: (line: string) => void;
+  /** Called as each phase of a resource configure ends; only the benchmark's phase breakdown sets it. */
+  readonly phaseEnded?: (phase: RunPhase) => void;
 }
+
+/** Phases of a resource configure, in order: input read and checked, outputs synthesized, LiteLLM observed (and changed), files written. */
+export type RunPhase = 'read' | 'synth' | 'observe' | 'write';
 
 /**
  * One pipeline run, as Kratix starts it: switch on the workflow type and action, do the work, and
@@ -126,6 +131,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const workloadDestination = narrowSelector(config.destinations.workloads, request.destinationSelector);
   const credentials = await resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey);
+  io.phaseEnded?.('read');
   const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
   const apiKey = keyOfEpoch(epoch.id);
   const internalUrl = gatewayInternalUrl(config);
@@ -148,12 +154,14 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
     ui: request.ui,
     webuiSecretKey: deriveWebUISecretKey(credentials.saltKey, request.uid),
   });
+  io.phaseEnded?.('synth');
 
   const dryRun = io.env.KRATIX_DRY_RUN === 'true';
   const desired = { team: teamTier.team, key: teamTier.key, apiKey, keyOfEpoch, graceSeconds: rotation.graceSeconds, now };
   const { changes } = await reconcile(client, desired, dryRun);
   for (const change of changes) io.log(change);
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
+  io.phaseEnded?.('observe');
 
   writeOutputs(ctx, outputs);
   writeDestinationSelectors(ctx, [{ directory: WORKLOAD_DIR, matchLabels: workloadDestination }]);
@@ -181,6 +189,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
     },
   });
   io.log(`wrote ${[...outputs.keys()].join(', ')}; ${client.counts.reads} read(s), ${client.counts.writes} write(s) to LiteLLM`);
+  io.phaseEnded?.('write');
   return 0;
 }
 

@@ -193,7 +193,7 @@ export function bundleSnapshotEntry({ entry = 'pipeline/snapshot-entry.ts', outf
  * Node's "not yet fully verified whether built-in module X works" warning fails the build: that
  * module belongs in SNAPSHOT_UNSAFE_BUILTINS or LAZY_PACKAGES.
  */
-export function buildBlob({ node = process.execPath, entry, blob, env = process.env }) {
+export function buildBlob({ node = process.execPath, entry, blob, env = withoutNodeVariables(process.env) }) {
   rmSync(blob, { force: true });
   const run = spawnSync(node, ['--snapshot-blob', blob, '--build-snapshot', entry], { encoding: 'utf8', env });
   const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
@@ -201,6 +201,11 @@ export function buildBlob({ node = process.execPath, entry, blob, env = process.
     rmSync(blob, { force: true });
     throw new Error(`building the startup snapshot ${blob} failed (exit ${run.status ?? run.signal}):\n${output}`);
   }
+}
+
+/** The environment without NODE_* variables: as in the image's build stage (no NODE_EXTRA_CA_CERTS, no NODE_OPTIONS). */
+export function withoutNodeVariables(env) {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('NODE_')));
 }
 
 /**
