@@ -549,7 +549,7 @@ async function main(): Promise<void> {
   section(
     'What a startup snapshot costs before any pipeline code runs',
     `${seriesTable(overhead)}\n\nThe no-op row deserializes the same heap as the launcher (${kb(statSync(join(dist, 'pipeline.blob')).size)} blob) and runs nothing: ` +
-      'what is left between it and the launcher is the run itself (loading `got`, one HTTP request, synthesis, YAML, files).',
+      'what is left between it and the launcher is the run itself (loading node:http, one HTTP request, synthesis, YAML, files) and the sh launcher.',
   );
   snapshotFloor = wallRatio(overhead, NOOP);
 
