@@ -929,6 +929,10 @@ few ms more in absolute terms; the ratios to its own floor are in *Steady state 
 - node:http in the snapshot (it is most of *observe*): Node 20's snapshot builder fails on it
   (\`methods.toSorted is not a function\`, and a warning that fails our build), Node 24's aborts
   (\`global handle not serialized\`: the HTTP parser binding).
+- Warming up got's request and response path at build time (a \`beforeRequest\` hook can answer
+  with a response, no socket needed): every got request draws \`crypto.randomUUID()\` for its
+  diagnostics id, and one drawn while the snapshot is built freezes Node's UUID entropy cache into
+  the blob (pipeline/snapshot.ts): every run would repeat the same UUIDs.
 - Replacing \`got\` with node:http (measured before got moved into the snapshot: −55 ms of CPU then):
   no longer worth it; with got in the snapshot its cost per run is its request path only, and the
   design makes got the HTTP client.
