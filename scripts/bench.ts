@@ -638,11 +638,11 @@ async function main(): Promise<void> {
     ),
   );
 
-  // --- The test suite's own time -------------------------------------------------------------------
-  section("The test suite's own time", testSuiteTime());
-
   // --- Scale -------------------------------------------------------------------------------------
   const scale = SCALE > 0 ? await scaleTest() : undefined;
+
+  // --- The test suite's own time (last: a suite running meanwhile has written its report) -----------
+  section("The test suite's own time", testSuiteTime());
 
   // --- Verdicts ------------------------------------------------------------------------------------
   const steadyHttp = http.find((h) => h.scenario.startsWith('steady state (re-run)'))!;
