@@ -6,11 +6,16 @@
 # Why three stages. A startup snapshot blob loads only in the exact Node binary that built it, so
 # the host's dist/pipeline.blob (built by whatever Node ran `npm run build`) is never copied in.
 # The blob is built here instead, in a stage that starts FROM the same `base` stage as the runtime
-# stage: within one `docker build` both resolve to the same node:20-alpine image, hence the same
+# stage: within one `docker build` both resolve to the same node:24-alpine image, hence the same
 # /usr/local/bin/node (and the same platform under buildx --platform, since both stages follow it).
 # To pin the base for reproducible builds, add a digest to the one FROM that names it, e.g.
-# `FROM node:20-alpine@sha256:... AS base`: every stage follows.
-FROM node:20-alpine AS base
+# `FROM node:24-alpine@sha256:... AS base`: every stage follows.
+#
+# Why Node 24. Node 20 left support in April 2026; Node 24 is an LTS line supported until April
+# 2028. Local development, tests and `npm run build` stay on Node 20 or newer: the bundles target
+# Node 20 (scripts/bundle.mjs), and this file never uses the host's blob, so the host's Node does not
+# matter here. docs/benchmarks.md measures the pipeline on both.
+FROM node:24-alpine AS base
 
 FROM base AS snapshot
 WORKDIR /build

@@ -16,12 +16,17 @@ export interface RunIO {
   readonly env: NodeJS.ProcessEnv;
   readonly log: (line: string) => void;
   readonly error: (line: string) => void;
+  /** Called as each phase of a resource configure ends; only the benchmark's phase breakdown sets it. */
+  readonly phaseEnded?: (phase: RunPhase) => void;
 }
 
 /** What the run was doing, for a status message that says what failed without LiteLLM's words. */
 interface Stage {
   now: string;
 }
+
+/** Phases of a resource configure, in order: input read and checked, outputs synthesized, LiteLLM observed (and changed), files written. */
+export type RunPhase = 'read' | 'synth' | 'observe' | 'write';
 
 /**
  * One pipeline run, as Kratix starts it: switch on the workflow type and action, do the work, and
@@ -196,6 +201,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   stage.now = 'reading the LiteLLM settings and credentials';
   const credentials = resolveCredentials(io.env, config);
   const client = litellmClient(io.env, config, credentials.masterKey, true);
+  io.phaseEnded?.('read');
   const keyOfEpoch = (id: string) => deriveVirtualKey(credentials.saltKey, request.uid, id);
   const sealer = certificate && new ReusingSealer(certificate, deriveSealingFingerprintKey(credentials.saltKey), previousStatus);
   const apiKey = keyOfEpoch(epoch.id);
@@ -222,6 +228,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
     sealer: sealer?.seal,
     webuiAdminPassword: deriveWebUIAdminPassword(credentials.saltKey, request.uid),
   });
+  io.phaseEnded?.('synth');
 
   const dryRun = io.env.KRATIX_DRY_RUN === 'true';
   const legacyTeamId = TeamTier.legacyTeamIdFor(request.namespace, request.name);
@@ -230,6 +237,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
   const { changes, team: observedTeam } = await reconcile(client, desired, dryRun);
   for (const change of changes) io.log(change);
   if (changes.length === 0) io.log(`team ${teamTier.team.team_id} and key ${teamTier.key.key_alias} already in place`);
+  io.phaseEnded?.('observe');
 
   stage.now = 'writing the outputs';
   writeOutputs(ctx, outputs);
@@ -261,6 +269,7 @@ async function resourceConfigure(ctx: KratixContext, config: AiPromiseConfig, io
     ...sealedSecretsStatusKey(sealer, previousStatus),
   });
   io.log(`wrote ${[...outputs.keys()].join(', ')}; ${client.counts.reads} read(s), ${client.counts.writes} write(s) to LiteLLM`);
+  io.phaseEnded?.('write');
   return 0;
 }
 

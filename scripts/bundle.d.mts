@@ -3,7 +3,9 @@ import type { BuildResult } from 'esbuild';
 
 export declare const SNAPSHOT_UNSAFE_BUILTINS: readonly string[];
 export declare const LAZY_PACKAGES: readonly string[];
-export declare function bundleEsm(options: { entry?: string; outfile: string; minify?: boolean; lazy?: boolean }): Promise<BuildResult>;
+export declare const deferredImportWork: import('esbuild').Plugin;
+export declare function bundleEsm(options: { entry?: string; outfile: string; minify?: boolean; lazy?: boolean; defer?: boolean }): Promise<BuildResult>;
 export declare function bundleSnapshotEntry(options: { entry?: string; outfile: string }): Promise<BuildResult>;
 export declare function buildBlob(options: { node?: string; entry: string; blob: string; env?: NodeJS.ProcessEnv }): void;
 export declare function writeLauncher(path: string): void;
+export declare function withoutNodeVariables(env: NodeJS.ProcessEnv): Record<string, string>;

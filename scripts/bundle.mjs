@@ -1,26 +1,27 @@
 // How the pipeline is bundled: shared by scripts/build.mjs (which writes dist/) and scripts/bench.ts
 // (which rebuilds the intermediate forms to measure what each step gives).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
 
-/** Node built-ins a Node 20 startup snapshot cannot hold (they throw, crash or warn in --build-snapshot). */
+/** Node built-ins a Node 20 or 24 startup snapshot cannot hold (they throw, crash or warn in --build-snapshot). */
 export const SNAPSHOT_UNSAFE_BUILTINS = ['http', 'https', 'http2', 'tls', 'child_process'];
 
 /**
- * Packages evaluated on first use instead of when the bundle starts. `got` (and its http2/tls stack)
- * costs a few tens of ms of CPU to evaluate, is needed only by the runs that call LiteLLM, and cannot
- * be evaluated at all while a Node 20 startup snapshot is built. Only a default export is reachable
- * through the proxy: a named import of one of these fails the build, loudly.
+ * Packages the ESM bundle evaluates on first use instead of when it starts: `got` costs ~10-20 ms of
+ * CPU to evaluate and is needed only by the runs that call LiteLLM. (The startup snapshot evaluates
+ * it at build time instead, see deferredImportWork.) Only a default export is reachable through the
+ * proxy: a named import of one of these fails the build, loudly.
  */
 export const LAZY_PACKAGES = ['got'];
 
 /** cdk8s and its dependencies are CommonJS and call require() for node built-ins. */
 const ESM_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
+// node20: the oldest Node that runs the bundles (local development); the image runs Node 24.
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
 
 /**
@@ -52,6 +53,57 @@ export const lazyPackages = {
     b.onResolve({ filter: /\?real$/ }, (args) =>
       b.resolve(args.path.slice(0, -'?real'.length), { resolveDir: args.resolveDir, kind: 'require-call', pluginData: { real: true } }),
     );
+  },
+};
+
+/**
+ * Work that got's dependencies do when they are imported and a pipeline run never needs, deferred
+ * to first use (both bundles). Each costs tens of ms of CPU at import and stops got from being
+ * evaluated into a startup snapshot:
+ * - http2-wrapper (got's `http2: true`, which the pipeline never sets) creates a `tls.TLSSocket` at
+ *   import to reach an internal class, which loads node:tls and parses Node's bundled root
+ *   certificates (~30 ms). It becomes a stand-in whose properties load the real module when read;
+ *   got only reads them (`http2wrapper.auto`, `.globalAgent`) for an https URL with `http2: true`.
+ * - @sindresorhus/is (got's argument checks) creates two `Intl.ListFormat` at import, which starts
+ *   ICU (~20 ms), only to word the message of one kind of TypeError. They become objects that
+ *   create the formatter on their first `format` call.
+ * The patch is textual: if a dependency update changes the code it matches, the build fails and
+ * says which file, rather than silently keeping the cost.
+ */
+export const deferredImportWork = {
+  name: 'deferred-import-work',
+  setup(b) {
+    b.onResolve({ filter: /^http2-wrapper$/ }, (args) => {
+      if (args.pluginData?.deferred) return undefined;
+      return { path: args.path, namespace: 'deferred-import', pluginData: { resolveDir: args.resolveDir } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'deferred-import' }, (args) => ({
+      // No ownKeys trap: esbuild's interop copies own keys at import, which would load the module.
+      contents: [
+        `let real; const load = () => (real ??= require(${JSON.stringify(`${args.path}?deferred`)}));`,
+        'module.exports = new Proxy({}, {',
+        '  get: (_t, key) => (key === "__esModule" ? undefined : load()[key]),',
+        '  has: (_t, key) => key in load(),',
+        '});',
+        '',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: args.pluginData.resolveDir,
+    }));
+    b.onResolve({ filter: /\?deferred$/ }, (args) =>
+      b.resolve(args.path.slice(0, -'?deferred'.length), { resolveDir: args.resolveDir, kind: 'require-call', pluginData: { deferred: true } }),
+    );
+    b.onLoad({ filter: /[\\/]@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      let found = 0;
+      const patched = source.replace(/new Intl\.ListFormat\(('en', \{[^}]*\})\)/g, (_m, params) => {
+        found++;
+        return `__deferredListFormat(${params})`;
+      });
+      if (found !== 2) throw new Error(`deferred-import-work: expected 2 \`new Intl.ListFormat('en', {...})\` in ${args.path}, found ${found}: update scripts/bundle.mjs`);
+      const helper = 'function __deferredListFormat(locale, options) { let f; return { format: (list) => (f ??= new Intl.ListFormat(locale, options)).format(list) }; }';
+      return { contents: `${patched}\n${helper}\n`, loader: 'js' };
+    });
   },
 };
 
@@ -112,10 +164,12 @@ export const snapshotBuiltins = {
 
 /**
  * The ESM bundle `node <outfile>` runs (dist/pipeline.mjs). The benchmark turns the steps off one by
- * one (`minify`, `lazy`: LAZY_PACKAGES evaluated on first use) to measure each.
+ * one (`minify`, `lazy`: LAZY_PACKAGES evaluated on first use, `defer`: deferredImportWork) to
+ * measure each.
  */
-export function bundleEsm({ entry = 'pipeline/main.ts', outfile, minify = true, lazy = true }) {
-  return build({ ...common, entryPoints: [entry], outfile, format: 'esm', minify, plugins: lazy ? [lazyPackages] : [], banner: { js: ESM_BANNER } });
+export function bundleEsm({ entry = 'pipeline/main.ts', outfile, minify = true, lazy = true, defer = true }) {
+  const plugins = [...(lazy ? [lazyPackages] : []), ...(defer ? [deferredImportWork] : [])];
+  return build({ ...common, entryPoints: [entry], outfile, format: 'esm', minify, plugins, banner: { js: ESM_BANNER } });
 }
 
 /** The CommonJS bundle a startup snapshot is built from (dist/pipeline.snapshot.cjs); runs with plain `node` too. */
@@ -126,7 +180,9 @@ export function bundleSnapshotEntry({ entry = 'pipeline/snapshot-entry.ts', outf
     outfile,
     format: 'cjs',
     minify: true,
-    plugins: [lazyPackages, snapshotBuiltins],
+    // got is evaluated at build time, into the snapshot: deferredImportWork keeps its import free of
+    // TLS and ICU, snapshotBuiltins gives it stand-ins for node:http & co.
+    plugins: [deferredImportWork, snapshotBuiltins],
     // `import.meta` is empty in CommonJS: code that needs it cannot be in the snapshot.
     logOverride: { 'empty-import-meta': 'error' },
   });
@@ -137,7 +193,7 @@ export function bundleSnapshotEntry({ entry = 'pipeline/snapshot-entry.ts', outf
  * Node's "not yet fully verified whether built-in module X works" warning fails the build: that
  * module belongs in SNAPSHOT_UNSAFE_BUILTINS or LAZY_PACKAGES.
  */
-export function buildBlob({ node = process.execPath, entry, blob, env = process.env }) {
+export function buildBlob({ node = process.execPath, entry, blob, env = withoutNodeVariables(process.env) }) {
   rmSync(blob, { force: true });
   const run = spawnSync(node, ['--snapshot-blob', blob, '--build-snapshot', entry], { encoding: 'utf8', env });
   const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
@@ -147,10 +203,15 @@ export function buildBlob({ node = process.execPath, entry, blob, env = process.
   }
 }
 
+/** The environment without NODE_* variables: as in the image's build stage (no NODE_EXTRA_CA_CERTS, no NODE_OPTIONS). */
+export function withoutNodeVariables(env) {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('NODE_')));
+}
+
 /**
  * The launcher: a POSIX sh script next to the blob that resolves its own directory (following a
  * symlink to itself; no fork otherwise) and execs `node` from PATH with the blob. That `node` must be
- * the binary that built the blob: in the image both are node:20-alpine's; after `npm run build` it is
+ * the binary that built the blob: in the image both are node:24-alpine's; after `npm run build` it is
  * the machine's Node (Node refuses a blob from another build, with an error, rather than misbehave).
  */
 export function writeLauncher(path) {

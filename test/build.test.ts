@@ -165,7 +165,7 @@ describe('Dockerfile', () => {
     // One external base; every other stage starts from that stage, so the Node that builds the blob
     // is the Node that runs it.
     const external = froms.filter((l) => !/^FROM (base|snapshot)\b/i.test(l));
-    expect(external).toEqual([expect.stringMatching(/^FROM node:20-alpine(@sha256:[0-9a-f]{64})? AS base$/i)]);
+    expect(external).toEqual([expect.stringMatching(/^FROM node:24-alpine(@sha256:[0-9a-f]{64})? AS base$/i)]);
     expect(froms.length).toBeGreaterThanOrEqual(3);
     expect(instructions).toContain('USER 1000:1000');
     expect(instructions.at(-1)).toMatch(/^ENTRYPOINT \["\/bin\/sh", "\/app\/pipeline"\]$/);

@@ -420,7 +420,7 @@ function renderDocument(): string {
     '',
     'How the pipeline behaves when LiteLLM misbehaves, when requests race, and when its input is hostile.',
     'Every figure below is a case the test suite runs on each `npm test`, against the bundled pipeline',
-    '(`dist/pipeline.mjs`, run as Kratix runs it) and the LiteLLM emulator (`test/support/litellm-emulator.ts`).',
+    '(`dist/pipeline`, the image\'s entrypoint, run as Kratix runs it) and the LiteLLM emulator (`test/support/litellm-emulator.ts`).',
     '',
     '## Summary',
     '',
