@@ -10,14 +10,15 @@ import {
   liteLLMConfig,
   liteLLMConfigYaml,
 } from '../constructs/litellm-gateway.js';
-import { DEFAULT_MODELS, type ModelSpec } from '../constructs/models.js';
+import type { ModelSpec } from '../constructs/models.js';
 import { PostgresClaim } from '../constructs/postgres-claim.js';
 import { LITELLM_IMAGE } from '../constructs/promise-config.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG, TEST_MODELS } from './support/test-catalog.js';
 
 const OLLAMA: ModelSpec = { name: 'llama3.2', model: 'ollama/llama3.2', apiBase: 'http://ollama.ollama.svc.cluster.local:11434' };
-/** The default models plus a keyless self-hosted one. */
-const CATALOG = new Catalog({ ...Catalog.DEFAULT.props, models: [...DEFAULT_MODELS, OLLAMA] });
+/** The tests' models plus a keyless self-hosted one. */
+const CATALOG = new Catalog({ ...TEST_CATALOG.props, models: [...TEST_MODELS, OLLAMA] });
 
 type GatewayOverrides = Partial<Omit<LiteLLMGatewayProps, 'database'>> & { readonly instanceNamespace?: string };
 
@@ -166,8 +167,8 @@ describe('LiteLLMGateway', () => {
 
   it('declares each provider key once, however many models share it', () => {
     // GIVEN two OpenAI models on the same key
-    const models: ModelSpec[] = [...DEFAULT_MODELS, { name: 'gpt-5-mini', model: 'openai/gpt-5-mini', apiKeyEnv: 'OPENAI_API_KEY' }];
-    const catalog = new Catalog({ ...Catalog.DEFAULT.props, models });
+    const models: ModelSpec[] = [...TEST_MODELS, { name: 'gpt-5-mini', model: 'openai/gpt-5-mini', apiKeyEnv: 'OPENAI_API_KEY' }];
+    const catalog = new Catalog({ ...TEST_CATALOG.props, models });
     // WHEN the gateway is synthesized
     const { container } = gateway({ catalog });
     // THEN OPENAI_API_KEY appears once

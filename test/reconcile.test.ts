@@ -1,14 +1,15 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Catalog, TeamTier } from '../constructs/index.js';
+import { TeamTier } from '../constructs/index.js';
 import { type Desired, type Observed, type ObservedKey, plan } from '../pipeline/reconcile.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 const KEY = 'sk-desired-key-0123456789abcdefghijklmnopqrstuvWXYZ';
 const NOW = new Date('2026-06-01T12:00:00Z');
 
 function desired(tier = 'small', models = ['gpt-5']): Desired {
   const t = new TeamTier(Testing.chart(), 'tt', {
-    catalog: Catalog.DEFAULT,
+    catalog: TEST_CATALOG,
     tier,
     models,
     owner: 'engineering',
