@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AiPromise, type AiPromiseProps, Catalog, catalogMarkdown, REQUEST_API } from './constructs/index.js';
+import { AiPromise, type AiPromiseProps, Catalog, catalogMarkdown, REQUEST_API, REQUEST_JSON_SCHEMA_FILE, requestJsonSchema } from './constructs/index.js';
 
 /** Version of this promise: the pipeline image tag and the `kratix.io/promise-version` label. */
 export const VERSION = '0.1.0';
@@ -54,8 +54,10 @@ export function renderArtifacts(props: AiPromiseProps = PROMISE_PROPS): Map<stri
   const catalog = new Catalog(promise.promise.config.catalog);
   return new Map([
     ['promise.yaml', GENERATED + Yaml.stringify(...promise.toJson())],
-    ['resource-request.yaml', GENERATED + Yaml.stringify(...example.toJson())],
+    // The modeline gives editors with the YAML language server completion and checks from the schema.
+    ['resource-request.yaml', `${GENERATED}# yaml-language-server: $schema=${REQUEST_JSON_SCHEMA_FILE}\n${Yaml.stringify(...example.toJson())}`],
     ['docs/catalog.md', catalogMarkdown(catalog)],
+    [REQUEST_JSON_SCHEMA_FILE, `${JSON.stringify(requestJsonSchema(catalog), null, 2)}\n`],
   ]);
 }
 

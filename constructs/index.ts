@@ -5,6 +5,7 @@ export * from './catalog.js';
 export * from './catalog-docs.js';
 export * from './promise-config.js';
 export * from './request-schema.js';
+export * from './request-json-schema.js';
 export * from './team-tier.js';
 export * from './ai-promise.js';
 export * from './postgres-claim.js';
