@@ -61,11 +61,28 @@ export function renderArtifacts(props: AiPromiseProps = PROMISE_PROPS): Map<stri
   ]);
 }
 
+/**
+ * Runs `synth` the way a platform engineer reads its failures: an invalid catalog entry or setting
+ * is one line, `error: <message>`, with no stack trace, and exit code 1.
+ */
+export function runSynth(synth: () => void, printError: (line: string) => void = console.error): number {
+  try {
+    synth();
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    printError(`error: ${message.replace(/\s+/g, ' ').trim()}`);
+    return 1;
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const root = dirname(fileURLToPath(import.meta.url));
-  buildApp().app.synth();
-  for (const [path, content] of renderArtifacts()) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
+  process.exitCode = runSynth(() => {
+    buildApp().app.synth();
+    for (const [path, content] of renderArtifacts()) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+  });
 }

@@ -2,7 +2,7 @@ import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, T
 import { resolveCredentials } from './credentials.js';
 import { LiteLLMUnavailableError, PipelineError, oneLine, redact } from './errors.js';
 import { deriveVirtualKey, deriveWebUISecretKey } from './keys.js';
-import { type KratixContext, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
+import { type KratixContext, kratixContext, readObject, unknownWorkflowMessage, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { deprovision, reconcile } from './reconcile.js';
 import { clock, effectiveRotation, keyEpoch } from './rotation.js';
@@ -33,9 +33,7 @@ export async function runPipeline(io: RunIO): Promise<number> {
       case 'resource/delete':
         return await resourceDelete(ctx, config, io);
       default:
-        throw new PipelineError(
-          `KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION ${quote(workflow)} is not one of promise/configure, resource/configure, resource/delete`,
-        );
+        throw new PipelineError(unknownWorkflowMessage(ctx));
     }
   } catch (error) {
     // Bugs get the same one-line treatment: a stack trace in a pipeline log helps nobody, and the

@@ -53,7 +53,7 @@ describe('parseRequest', () => {
     ['a list spec', withSpec([1]), 'spec [1] is not a mapping'],
     ['an overlong name', { ...BASE, metadata: { ...BASE.metadata, name: `a${'b'.repeat(MAX_REQUEST_NAME)}` } }, `is ${MAX_REQUEST_NAME + 1} characters; at most ${MAX_REQUEST_NAME} fit`],
     ['a bad name', { ...BASE, metadata: { ...BASE.metadata, name: '1-chat' } }, "metadata.name '1-chat' is not a DNS-1035 label"],
-    ['a missing uid', { ...BASE, metadata: { name: 'example', namespace: 'default' } }, 'metadata.uid undefined is not a Kubernetes uid'],
+    ['a missing uid', { ...BASE, metadata: { name: 'example', namespace: 'default' } }, 'metadata.uid (not set) is not a Kubernetes uid'],
     ['another kind', { ...BASE, kind: 'postgresql' }, "kind 'postgresql' is not ai"],
     ['a scalar document', 'hello', "request 'hello' is not a YAML mapping"],
     ['a bad rotation period', withSpec({ ...BASE.spec, rotation: { period: '1 month' } }), "spec.rotation.period '1 month' is not a duration such as 90m, 12h or 30d"],
