@@ -3,17 +3,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AiPromise, type AiPromiseProps, Catalog, catalogMarkdown, REQUEST_API, REQUEST_JSON_SCHEMA_FILE, requestJsonSchema } from './constructs/index.js';
+import { AiPromise, type AiPromiseProps, Catalog, catalogMarkdown, PIPELINE_IMAGE, REQUEST_API, REQUEST_JSON_SCHEMA_FILE, VERSION, requestJsonSchema } from './constructs/index.js';
 
-/** Version of this promise: the pipeline image tag and the `kratix.io/promise-version` label. */
-export const VERSION = '0.1.0';
+export { VERSION } from './constructs/index.js';
 
 /**
  * The promise this repository ships. Platform engineers change tiers and models in
  * constructs/tiers.ts and constructs/models.ts, and settings here, then run `npm run synth`.
  */
 export const PROMISE_PROPS: AiPromiseProps = {
-  pipelineImage: `ghcr.io/kratix-ai-promise/pipeline:v${VERSION}`,
+  pipelineImage: PIPELINE_IMAGE,
   version: `v${VERSION}`,
 };
 

@@ -15,3 +15,4 @@ export * from './deployment-facts.js';
 export * from './gateway-network-policy.js';
 export * from './database-network-policy.js';
 export * from './open-web-ui-network-policy.js';
+export * from './version.js';
