@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { YAMLException, dump, load } from 'js-yaml';
+import { quote } from '../constructs/validation.js';
 import { PipelineError, oneLine } from './errors.js';
 
 /** Kratix hands over a Kubernetes object; anything near this size is not one. */
@@ -32,7 +33,7 @@ export function readObject(ctx: KratixContext): unknown {
     if (error instanceof PipelineError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new PipelineError(`${path} does not exist: Kratix mounts the request there for resource workflows (is KRATIX_DIR ${quoteDir(ctx.dir)} right?)`);
+      throw new PipelineError(`${path} does not exist: Kratix mounts the request there for resource workflows (is KRATIX_DIR ${quote(ctx.dir)} right?)`);
     }
     throw new PipelineError(`cannot read ${path}: ${code ?? String(error)}`);
   }
@@ -60,10 +61,8 @@ export function unknownWorkflowMessage(ctx: KratixContext): string {
   if (unset.length > 0) {
     return `${unset.join(' and ')} ${unset.length > 1 ? 'are' : 'is'} not set: Kratix sets them in a workflow; by hand, use promise/configure, resource/configure or resource/delete`;
   }
-  return `KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION '${ctx.workflowType}/${ctx.workflowAction}' is not one of promise/configure, resource/configure, resource/delete`;
+  return `KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION ${quote(`${ctx.workflowType}/${ctx.workflowAction}`)} is not one of promise/configure, resource/configure, resource/delete`;
 }
-
-const quoteDir = (dir: string) => `'${oneLine(dir, 200)}'`;
 
 /** Writes `output/<path>` for each file; Kratix turns every file there into a workload. */
 export function writeOutputs(ctx: KratixContext, files: ReadonlyMap<string, string>): void {
