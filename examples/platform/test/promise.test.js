@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CONFIG_ENV, PIPELINE_IMAGE } from 'kratix-ai-promise';
+import { CONFIG_ENV, DEFAULT_MODELS, DEFAULT_TIERS, PIPELINE_IMAGE } from 'kratix-ai-promise';
 import { promiseChart, renderPromise } from '../promise.js';
 
 const files = renderPromise();
@@ -14,10 +14,10 @@ describe('our promise', () => {
     });
   }
 
-  it('offers our tier and model next to the original ones', () => {
+  it("offers our tier and model next to the package's own", () => {
     const spec = promise.spec.api.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties;
-    assert.deepEqual(spec.tier.enum, ['small', 'medium', 'large', 'xlarge']);
-    assert.deepEqual(spec.models.items.enum, ['gpt-5', 'gemini-2.5-pro', 'claude-opus-4', 'llama3.2']);
+    assert.deepEqual(spec.tier.enum, [...DEFAULT_TIERS.map((t) => t.name), 'acme-xlarge']);
+    assert.deepEqual(spec.models.items.enum, [...DEFAULT_MODELS.map((m) => m.name), 'acme-llama3.2']);
   });
 
   it('runs the published pipeline image, which gets our catalog from promise.yaml', () => {
@@ -25,8 +25,8 @@ describe('our promise', () => {
       const [container] = pipeline.spec.containers;
       assert.equal(container.image, PIPELINE_IMAGE);
       const config = JSON.parse(container.env.find((e) => e.name === CONFIG_ENV).value);
-      assert.deepEqual(config.catalog.tiers.at(-1), { name: 'xlarge', rpmLimit: 6000, tpmLimit: 3000000, maxBudgetUsd: 5000, budgetDuration: '30d', ui: { cpuRequest: '2', cpuLimit: '8', memoryRequest: '4Gi', memoryLimit: '8Gi', storage: '100Gi' }, rotation: { period: '7d', grace: '1d' }, description: 'Org-wide production traffic' });
-      assert.equal(config.catalog.models.at(-1).name, 'llama3.2');
+      assert.deepEqual(config.catalog.tiers.at(-1), { name: 'acme-xlarge', rpmLimit: 6000, tpmLimit: 3000000, maxBudgetUsd: 5000, budgetDuration: '30d', ui: { cpuRequest: '2', cpuLimit: '8', memoryRequest: '4Gi', memoryLimit: '8Gi', storage: '100Gi' }, rotation: { period: '7d', grace: '1d' }, description: 'Org-wide production traffic (ours)' });
+      assert.equal(config.catalog.models.at(-1).name, 'acme-llama3.2');
     }
   });
 });
