@@ -3,17 +3,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AiPromise, type AiPromiseProps, BackstagePromiseEntities, Catalog, catalogMarkdown, REQUEST_API } from './constructs/index.js';
+import { AiPromise, type AiPromiseProps, BackstagePromiseEntities, Catalog, catalogMarkdown, PIPELINE_IMAGE, REQUEST_API, REQUEST_JSON_SCHEMA_FILE, VERSION, requestJsonSchema } from './constructs/index.js';
 
-/** Version of this promise: the pipeline image tag and the `kratix.io/promise-version` label. */
-export const VERSION = '0.1.0';
+export { VERSION } from './constructs/index.js';
 
 /**
  * The promise this repository ships. Platform engineers change tiers and models in
  * constructs/tiers.ts and constructs/models.ts, and settings here, then run `npm run synth`.
  */
 export const PROMISE_PROPS: AiPromiseProps = {
-  pipelineImage: `ghcr.io/kratix-ai-promise/pipeline:v${VERSION}`,
+  pipelineImage: PIPELINE_IMAGE,
   version: `v${VERSION}`,
 };
 
@@ -55,8 +54,10 @@ export function renderArtifacts(props: AiPromiseProps = PROMISE_PROPS): Map<stri
   const catalog = new Catalog(config.catalog);
   const artifacts = new Map([
     ['promise.yaml', GENERATED + Yaml.stringify(...promise.toJson())],
-    ['resource-request.yaml', GENERATED + Yaml.stringify(...example.toJson())],
+    // The modeline gives editors with the YAML language server completion and checks from the schema.
+    ['resource-request.yaml', `${GENERATED}# yaml-language-server: $schema=${REQUEST_JSON_SCHEMA_FILE}\n${Yaml.stringify(...example.toJson())}`],
     ['docs/catalog.md', catalogMarkdown(catalog)],
+    [REQUEST_JSON_SCHEMA_FILE, `${JSON.stringify(requestJsonSchema(catalog), null, 2)}\n`],
   ]);
   if (config.backstage.enabled) {
     // What the promise configure pipeline sends to Backstage, for review: a catalog change shows in the form here.
@@ -67,11 +68,28 @@ export function renderArtifacts(props: AiPromiseProps = PROMISE_PROPS): Map<stri
   return artifacts;
 }
 
+/**
+ * Runs `synth` the way a platform engineer reads its failures: an invalid catalog entry or setting
+ * is one line, `error: <message>`, with no stack trace, and exit code 1.
+ */
+export function runSynth(synth: () => void, printError: (line: string) => void = console.error): number {
+  try {
+    synth();
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    printError(`error: ${message.replace(/\s+/g, ' ').trim()}`);
+    return 1;
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const root = dirname(fileURLToPath(import.meta.url));
-  buildApp().app.synth();
-  for (const [path, content] of renderArtifacts()) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
+  process.exitCode = runSynth(() => {
+    buildApp().app.synth();
+    for (const [path, content] of renderArtifacts()) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+  });
 }

@@ -30,6 +30,8 @@ const MAX_QUOTED = 64;
 
 /** Quotes a value for an error message: strings in single quotes, anything else as JSON, cut short. */
 export function quote(value: unknown): string {
+  // JavaScript's own word for a missing value means nothing to whoever reads the message.
+  if (value === undefined) return '(not set)';
   const text = typeof value === 'string' ? `'${value.slice(0, MAX_QUOTED)}'` : boundedJson(value, MAX_QUOTED);
   // One line, bounded, printable: a hostile value must not turn an error into a wall of text or
   // send terminal escape sequences to whoever reads the log.
@@ -45,7 +47,7 @@ function boundedJson(value: unknown, max: number): string {
   let out = '';
   const write = (v: unknown): void => {
     if (out.length > max) return;
-    if (v === undefined) out += 'undefined';
+    if (v === undefined) out += 'null';
     else if (v === null || typeof v !== 'object') out += typeof v === 'bigint' ? String(v) : (JSON.stringify(v) ?? String(v));
     else if (Array.isArray(v)) {
       out += '[';

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { dump, load } from 'js-yaml';
+import { YAMLException, dump, load } from 'js-yaml';
+import { quote } from '../constructs/validation.js';
 import { PipelineError, RequestError, oneLine } from './errors.js';
 
 /** Kratix hands over a Kubernetes object; anything near this size is not one. */
@@ -30,12 +31,16 @@ export function readObject(ctx: KratixContext): unknown {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof PipelineError) throw error;
-    throw new PipelineError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new PipelineError(`${path} does not exist: Kratix mounts the request there for resource workflows (is KRATIX_DIR ${quote(ctx.dir)} right?)`);
+    }
+    throw new PipelineError(`cannot read ${path}: ${code ?? String(error)}`);
   }
   try {
     return load(text, { maxAliases: 0, maxDepth: 64 });
   } catch (error) {
-    throw new RequestError(`${path} is not valid YAML: ${oneLine(String((error as Error).message ?? error), 200)}`);
+    throw new RequestError(yamlErrorMessage(path, error));
   }
 }
 
@@ -57,6 +62,26 @@ export function clearPreviousAttempt(ctx: KratixContext, outputDirs: readonly st
       throw new PipelineError(`cannot clear ${path}, which an earlier attempt may have left: ${fsProblem(error)}`);
     }
   }
+}
+
+/** `<path> is not valid YAML at line 2, column 7: <reason>`: one sentence, without js-yaml's code excerpt. */
+export function yamlErrorMessage(path: string, error: unknown): string {
+  if (error instanceof YAMLException && error.mark) {
+    return `${path} is not valid YAML at line ${error.mark.line + 1}, column ${error.mark.column + 1}: ${oneLine(error.reason, 200)}`;
+  }
+  return `${path} is not valid YAML: ${oneLine(String((error as Error)?.message ?? error), 200)}`;
+}
+
+/**
+ * Why the workflow is not one this pipeline runs, in the words of the two env vars Kratix sets:
+ * "not set" when one is missing, never an empty quote.
+ */
+export function unknownWorkflowMessage(ctx: KratixContext): string {
+  const unset = [ctx.workflowType ? '' : 'KRATIX_WORKFLOW_TYPE', ctx.workflowAction ? '' : 'KRATIX_WORKFLOW_ACTION'].filter(Boolean);
+  if (unset.length > 0) {
+    return `${unset.join(' and ')} ${unset.length > 1 ? 'are' : 'is'} not set: Kratix sets them in a workflow; by hand, use promise/configure, resource/configure or resource/delete`;
+  }
+  return `KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION ${quote(`${ctx.workflowType}/${ctx.workflowAction}`)} is not one of promise/configure, resource/configure, resource/delete`;
 }
 
 /** Writes `output/<path>` for each file; Kratix turns every file there into a workload. */

@@ -2,7 +2,7 @@ import { type AiPromiseConfig, type AiPromiseConfigProps, CONFIG_ENV, Catalog, T
 import { resolveCredentials } from './credentials.js';
 import { LiteLLMUnavailableError, PipelineError, RequestError, UnsupportedLiteLLMError, sanitize } from './errors.js';
 import { deriveSealingFingerprintKey, deriveVirtualKey, deriveWebUIAdminPassword, deriveWebUISecretKey } from './keys.js';
-import { type KratixContext, clearPreviousAttempt, kratixContext, readObject, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
+import { type KratixContext, clearPreviousAttempt, kratixContext, readObject, unknownWorkflowMessage, writeDestinationSelectors, writeOutputs, writeRetryAfter, writeStatus } from './kratix.js';
 import { LiteLLMClient } from './litellm-client.js';
 import { VersionCheckedClient } from './litellm-version.js';
 import { deprovision, reconcile } from './reconcile.js';
@@ -51,9 +51,7 @@ export async function runPipeline(io: RunIO): Promise<number> {
       case 'resource/delete':
         return await resourceDelete(ctx, config, io, stage);
       default:
-        throw new PipelineError(
-          `KRATIX_WORKFLOW_TYPE/KRATIX_WORKFLOW_ACTION ${quote(workflow)} is not one of promise/configure, resource/configure, resource/delete`,
-        );
+        throw new PipelineError(unknownWorkflowMessage(ctx));
     }
   } catch (error) {
     return reportFailure(ctx, config, io, error, stage.now);

@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { AiPromise, type AiPromiseProps, CONFIG_ENV, DEFAULT_MODELS, DEFAULT_TIERS, resolvePromiseConfig } from '../constructs/index.js';
+import { AiPromise, type AiPromiseProps, CONFIG_ENV, resolvePromiseConfig } from '../constructs/index.js';
 import { admit } from './support/structural-schema.js';
+import { EXTRA_TIER, TEST_CATALOG, TEST_MODELS, TEST_TIERS } from './support/test-catalog.js';
 
 const IMAGE = 'ghcr.io/example/pipeline:v1.2.3';
 
@@ -127,15 +128,14 @@ describe('AiPromise', () => {
   });
 
   it('carries a registered tier into the CRD enum and the pipelines', () => {
-    // GIVEN a platform that adds an xlarge tier
-    const xlarge = { ...DEFAULT_TIERS[2]!, name: 'xlarge', rpmLimit: 6000 };
-    const promise = synthPromise({ config: { catalog: { tiers: [...DEFAULT_TIERS, xlarge], models: DEFAULT_MODELS } } });
+    // GIVEN a platform that adds a tier
+    const promise = synthPromise({ config: { catalog: { tiers: [...TEST_TIERS, EXTRA_TIER], models: TEST_MODELS } } });
     // THEN the CRD enum lists it and the pipelines receive its limits
     const schema = promise.spec.api.spec.versions[0].schema.openAPIV3Schema;
-    expect(schema.properties.spec.properties.tier.enum).toEqual(['small', 'medium', 'large', 'xlarge']);
-    expect(admit(schema, { spec: { tier: 'xlarge', team: 'a', models: ['gpt-5'] } }).errors).toEqual([]);
+    expect(schema.properties.spec.properties.tier.enum).toEqual([...TEST_CATALOG.tierNames, EXTRA_TIER.name]);
+    expect(admit(schema, { spec: { tier: EXTRA_TIER.name, team: 'a', models: ['gpt-5'] } }).errors).toEqual([]);
     const env = pipelines(promise)[1].spec.containers[0].env.find((e: any) => e.name === CONFIG_ENV).value;
-    expect(JSON.parse(env).catalog.tiers[3]).toMatchObject({ name: 'xlarge', rpmLimit: 6000 });
+    expect(JSON.parse(env).catalog.tiers[3]).toMatchObject({ name: EXTRA_TIER.name, rpmLimit: EXTRA_TIER.rpmLimit });
   });
 
   it.each<[string, Partial<AiPromiseProps>, string]>([

@@ -1,16 +1,17 @@
 import { Testing } from 'cdk8s';
 import { dump, load, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { AiPromise, BackstagePromiseEntities, Catalog, DEFAULT_MODELS, DEFAULT_TIERS, MAX_REQUEST_NAME_IN_FORM, type StructuralSchema, resolvePromiseConfig } from '../constructs/index.js';
+import { AiPromise, BackstagePromiseEntities, Catalog, MAX_REQUEST_NAME_IN_FORM, type StructuralSchema, resolvePromiseConfig } from '../constructs/index.js';
 import { renderArtifacts, PROMISE_PROPS } from '../main.js';
 import { MAX_REQUEST_NAME } from '../pipeline/request.js';
 import { promiseOutputs } from '../pipeline/synth.js';
 import { entityErrors } from './support/backstage-rules.js';
 import { admit } from './support/structural-schema.js';
+import { TEST_CATALOG, TEST_TIERS, TEST_MODELS } from './support/test-catalog.js';
 
-const XLARGE = { ...DEFAULT_TIERS[2]!, name: 'xlarge', rpmLimit: 6000, tpmLimit: 3_000_000, maxBudgetUsd: 5000, description: 'Batch jobs' };
+const XLARGE = { ...TEST_TIERS[2]!, name: 'test-tier-xl', rpmLimit: 6000, tpmLimit: 3_000_000, maxBudgetUsd: 5000, description: 'Batch jobs' };
 
-function entities(catalog = Catalog.DEFAULT, owner = 'kratix-platform') {
+function entities(catalog = TEST_CATALOG, owner = 'kratix-platform') {
   const chart = Testing.chart();
   const construct = new BackstagePromiseEntities(chart, 'backstage', { catalog, owner, applyAction: 'kube:apply' });
   const objects = Testing.synth(chart);
@@ -18,7 +19,7 @@ function entities(catalog = Catalog.DEFAULT, owner = 'kratix-platform') {
 }
 
 /** The CRD the promise generates from the same catalog: the form must agree with it. */
-function crdSchema(catalog = Catalog.DEFAULT): StructuralSchema {
+function crdSchema(catalog = TEST_CATALOG): StructuralSchema {
   const chart = Testing.chart();
   new AiPromise(chart, 'ai', { pipelineImage: 'ghcr.io/example/pipeline:v1', config: { catalog: catalog.props } });
   return Testing.synth(chart)[0].spec.api.spec.versions[0].schema.openAPIV3Schema;
@@ -122,15 +123,15 @@ describe('BackstagePromiseEntities', () => {
   });
 
   it('follow the catalog: a registered tier is in the form of the same synth', () => {
-    // GIVEN a platform that adds an xlarge tier
-    const catalog = new Catalog({ tiers: [...DEFAULT_TIERS, XLARGE], models: DEFAULT_MODELS });
+    // GIVEN a platform that adds a test-tier-xl tier
+    const catalog = new Catalog({ tiers: [...TEST_TIERS, XLARGE], models: TEST_MODELS });
     // WHEN npm run synth renders the artifacts
     const artifacts = renderArtifacts({ ...PROMISE_PROPS, config: { catalog: catalog.props } });
     const [, template] = loadAll(artifacts.get('docs/backstage-entities.yaml')!) as any[];
     // THEN the Template offers it, with its limits, and still agrees with the CRD
     const form = fields(template);
-    expect(form.tier.enum).toEqual(['small', 'medium', 'large', 'xlarge']);
-    expect(form.tier.enumNames[3]).toBe('xlarge: Batch jobs (6,000 rpm, 3,000,000 tpm, $5,000 per 1d)');
+    expect(form.tier.enum).toEqual(['small', 'medium', 'large', 'test-tier-xl']);
+    expect(form.tier.enumNames[3]).toBe('test-tier-xl: Batch jobs (6,000 rpm, 3,000,000 tpm, $5,000 per 1d)');
     const promise = load(artifacts.get('promise.yaml')!) as any;
     expect(form.tier.enum).toEqual(promise.spec.api.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.tier.enum);
     // AND the artifact is exactly what the promise configure pipeline writes for Backstage
@@ -139,6 +140,6 @@ describe('BackstagePromiseEntities', () => {
   });
 
   it('rejects an owner that is not an entity reference', () => {
-    expect(() => entities(Catalog.DEFAULT, 'Platform Team')).toThrow("backstage owner 'Platform Team' is not a Backstage entity reference");
+    expect(() => entities(TEST_CATALOG, 'Platform Team')).toThrow("backstage owner 'Platform Team' is not a Backstage entity reference");
   });
 });

@@ -2,15 +2,16 @@ import { Testing } from 'cdk8s';
 import { dump } from 'js-yaml';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BackstageRequestComponent, type BackstageRequestComponentProps, Catalog, entityName, entityNamespace } from '../constructs/index.js';
+import { BackstageRequestComponent, type BackstageRequestComponentProps, entityName, entityNamespace } from '../constructs/index.js';
 import { MAX_REQUEST_NAME } from '../pipeline/request.js';
 import { entityErrors, validName, validNamespace } from './support/backstage-rules.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 const BASE: BackstageRequestComponentProps = {
   requestName: 'example',
   requestNamespace: 'team-a',
   team: 'engineering',
-  tier: Catalog.DEFAULT.tier('small'),
+  tier: TEST_CATALOG.tier('small'),
   models: ['gpt-5', 'gemini-2.5-pro'],
   gatewayUrl: 'https://ai.example.com',
   secretName: 'example-litellm-key',

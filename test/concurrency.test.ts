@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Catalog } from '../constructs/index.js';
 import { type KratixRunResult, aiRequest, kratixRun } from './support/kratix-run.js';
 import { type KeyRow, LiteLLMEmulator, type TeamRow } from './support/litellm-emulator.js';
 import { mapLimit } from './support/pool.js';
 import { CONCURRENT_PARALLELISM, CONCURRENT_REQUESTS, SAME_REQUEST_RACES } from './support/reliability-figures.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 /*
  * Kratix may start a request's pipeline again while an earlier run is still going (a controller
@@ -18,7 +18,7 @@ import { CONCURRENT_PARALLELISM, CONCURRENT_REQUESTS, SAME_REQUEST_RACES } from 
 
 /** Pinned clock for the pipeline's time-based decisions (key rotation), so runs are comparable. */
 const PIPELINE_ENV = { AI_PROMISE_NOW: '2025-06-02T12:00:00Z' };
-const catalog = Catalog.DEFAULT;
+const catalog = TEST_CATALOG;
 
 let emulator: LiteLLMEmulator;
 let root: string;

@@ -1,11 +1,11 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../constructs/catalog.js';
 import { DatabaseNetworkPolicy, PATRONI_PORT } from '../constructs/database-network-policy.js';
 import { LiteLLMGateway } from '../constructs/litellm-gateway.js';
 import { PostgresClaim, type PostgresClaimProps } from '../constructs/postgres-claim.js';
 import { RedisClaim } from '../constructs/redis-claim.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 interface Options {
   readonly claim?: Partial<PostgresClaimProps>;
@@ -19,7 +19,7 @@ function policy(o: Options = {}) {
   const platform = Testing.chart();
   const database = new PostgresClaim(platform, 'database', { namespace: 'default', ...o.claim });
   const redis = (o.replicas ?? 1) > 1 ? new RedisClaim(platform, 'redis', { namespace: 'default' }) : undefined;
-  const gateway = new LiteLLMGateway(platform, 'gateway', { catalog: Catalog.DEFAULT, database, redis, replicas: o.replicas, namespace: database.instanceNamespace });
+  const gateway = new LiteLLMGateway(platform, 'gateway', { catalog: TEST_CATALOG, database, redis, replicas: o.replicas, namespace: database.instanceNamespace });
   const gatewayPodLabels = Testing.synth(platform).find((o) => o.kind === 'Deployment').spec.template.metadata.labels;
   const policyDatabase = o.otherDatabaseNamespace
     ? new PostgresClaim(platform, 'other', { namespace: 'default', instanceNamespace: o.otherDatabaseNamespace })

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Catalog, DNS_1035_LABEL, DNS_LABEL, LABEL_KEY, requestSchema } from '../constructs/index.js';
+import { DNS_1035_LABEL, DNS_LABEL, LABEL_KEY, requestSchema } from '../constructs/index.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { MAX_REQUEST_NAME, parseRequest } from '../pipeline/request.js';
 import { aiRequest, kratixRun } from './support/kratix-run.js';
@@ -12,6 +12,7 @@ import { LiteLLMEmulator } from './support/litellm-emulator.js';
 import { mapLimit } from './support/pool.js';
 import { FUZZ_AGREEMENT_SPECS, FUZZ_REQUEST_OBJECTS, FUZZ_YAML_PARALLELISM, FUZZ_YAML_TEXTS } from './support/reliability-figures.js';
 import { admit } from './support/structural-schema.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 /*
  * Property-based tests of the pipeline's front door: whatever object or YAML text Kratix hands
@@ -19,7 +20,7 @@ import { admit } from './support/structural-schema.js';
  * that names the field, and it never writes to LiteLLM for a request it refuses.
  */
 
-const catalog = Catalog.DEFAULT;
+const catalog = TEST_CATALOG;
 const API_VERSION = 'marketplace.kratix.io/v1alpha1';
 /** Every refusal names what is wrong first: a field path, or the document itself. */
 const FIELD_PREFIXES = ['spec.', 'spec ', 'metadata.', 'metadata ', 'apiVersion ', 'kind ', 'request '];

@@ -1,15 +1,15 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../constructs/catalog.js';
 import { GatewayNetworkPolicy, type GatewayNetworkPolicyProps } from '../constructs/gateway-network-policy.js';
 import { LiteLLMGateway } from '../constructs/litellm-gateway.js';
 import { PostgresClaim } from '../constructs/postgres-claim.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 function policy(overrides: Partial<Omit<GatewayNetworkPolicyProps, 'gateway'>> = {}, gatewayName = 'litellm', namespace = 'ai-platform') {
   const gatewayChart = Testing.chart();
   const database = new PostgresClaim(gatewayChart, 'database', { namespace });
-  const gateway = new LiteLLMGateway(gatewayChart, 'gateway', { catalog: Catalog.DEFAULT, database, namespace, name: gatewayName });
+  const gateway = new LiteLLMGateway(gatewayChart, 'gateway', { catalog: TEST_CATALOG, database, namespace, name: gatewayName });
   const gatewayDeployment = Testing.synth(gatewayChart).find((o) => o.kind === 'Deployment');
   // The policy in a chart of its own, as the pipeline renders it: only its object is synthesized.
   const chart = Testing.chart();

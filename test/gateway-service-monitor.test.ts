@@ -1,15 +1,15 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../constructs/catalog.js';
 import { GatewayServiceMonitor } from '../constructs/gateway-service-monitor.js';
 import { LiteLLMGateway } from '../constructs/litellm-gateway.js';
 import { PostgresClaim } from '../constructs/postgres-claim.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 function monitor(metrics = true, secretName = 'litellm-metrics-token') {
   const platform = Testing.chart();
   const database = new PostgresClaim(platform, 'database', { namespace: 'ai-platform' });
-  const gateway = new LiteLLMGateway(platform, 'gateway', { catalog: Catalog.DEFAULT, database, namespace: 'ai-platform', metrics });
+  const gateway = new LiteLLMGateway(platform, 'gateway', { catalog: TEST_CATALOG, database, namespace: 'ai-platform', metrics });
   const service = Testing.synth(platform).find((o) => o.kind === 'Service');
   const chart = Testing.chart();
   new GatewayServiceMonitor(chart, 'monitor', { gateway, bearerTokenSecret: { name: secretName, key: 'token' } });

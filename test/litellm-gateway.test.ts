@@ -13,15 +13,16 @@ import {
   liteLLMConfigYaml,
   migrationJobName,
 } from '../constructs/litellm-gateway.js';
-import { DEFAULT_MODELS, type ModelSpec } from '../constructs/models.js';
+import type { ModelSpec } from '../constructs/models.js';
 import { PostgresClaim } from '../constructs/postgres-claim.js';
 import { LITELLM_IMAGE } from '../constructs/promise-config.js';
 import { RedisClaim } from '../constructs/redis-claim.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG, TEST_MODELS } from './support/test-catalog.js';
 
 const OLLAMA: ModelSpec = { name: 'llama3.2', model: 'ollama/llama3.2', apiBase: 'http://ollama.ollama.svc.cluster.local:11434' };
-/** The default models plus a keyless self-hosted one. */
-const CATALOG = new Catalog({ ...Catalog.DEFAULT.props, models: [...DEFAULT_MODELS, OLLAMA] });
+/** The tests' models plus a keyless self-hosted one. */
+const CATALOG = new Catalog({ ...TEST_CATALOG.props, models: [...TEST_MODELS, OLLAMA] });
 
 type GatewayOverrides = Partial<Omit<LiteLLMGatewayProps, 'database' | 'redis'>> & { readonly instanceNamespace?: string; readonly withRedis?: boolean };
 
@@ -221,8 +222,8 @@ describe('LiteLLMGateway', () => {
 
   it('declares each provider key once, however many models share it', () => {
     // GIVEN two OpenAI models on the same key
-    const models: ModelSpec[] = [...DEFAULT_MODELS, { name: 'gpt-5-mini', model: 'openai/gpt-5-mini', apiKeyEnv: 'OPENAI_API_KEY' }];
-    const catalog = new Catalog({ ...Catalog.DEFAULT.props, models });
+    const models: ModelSpec[] = [...TEST_MODELS, { name: 'gpt-5-mini', model: 'openai/gpt-5-mini', apiKeyEnv: 'OPENAI_API_KEY' }];
+    const catalog = new Catalog({ ...TEST_CATALOG.props, models });
     // WHEN the gateway is synthesized
     const { container } = gateway({ catalog });
     // THEN OPENAI_API_KEY appears once

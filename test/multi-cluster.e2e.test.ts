@@ -4,6 +4,7 @@ import { load, loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffableJson, resolvePromiseConfig } from '../constructs/index.js';
 import { type KratixRunResult, aiRequest, kratixRun } from './support/kratix-run.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
 
 /**
@@ -13,6 +14,7 @@ import { LiteLLMEmulator } from './support/litellm-emulator.js';
  */
 const BACKSTAGE = { directory: 'backstage', matchLabels: { environment: 'backstage' } };
 const CONFIG = resolvePromiseConfig({
+  catalog: TEST_CATALOG.props,
   gateway: { publicUrl: 'https://ai.platform.example.com' },
   destinations: { platform: { cluster: 'platform' }, workloads: { tier: 'workloads' } },
 });

@@ -1,16 +1,16 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../constructs/catalog.js';
 import { OpenWebUIApp, type OpenWebUIAppProps } from '../constructs/open-web-ui-app.js';
 import { OPEN_WEBUI_IMAGE } from '../constructs/promise-config.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 const WEBUI_SECRET_KEY = 'w'.repeat(20) + 'EBUI-secret-key-0123456789';
 
 const BASE: OpenWebUIAppProps = {
   name: 'team-a',
   namespace: 'engineering',
-  size: Catalog.DEFAULT.tier('small').ui,
+  size: TEST_CATALOG.tier('small').ui,
   gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
   keySecretName: 'team-a-litellm-key',
   keyFingerprint: '0123456789ab',
@@ -33,10 +33,10 @@ function app(overrides: Partial<OpenWebUIAppProps> = {}) {
 }
 
 describe('OpenWebUIApp', () => {
-  it.each(Catalog.DEFAULT.tierNames)('synthesizes the %s tier as valid Kubernetes objects', async (tier) => {
+  it.each(TEST_CATALOG.tierNames)('synthesizes the %s tier as valid Kubernetes objects', async (tier) => {
     // GIVEN a request on a default tier
     // WHEN its UI is synthesized
-    const { chart, objects } = app({ size: Catalog.DEFAULT.tier(tier).ui });
+    const { chart, objects } = app({ size: TEST_CATALOG.tier(tier).ui });
 
     // THEN the Secret, volume claim, Deployment and Service pass schema validation
     expect(validateWithKubernetesModels(objects)).toEqual([
@@ -63,7 +63,7 @@ describe('OpenWebUIApp', () => {
 
   it('runs one replica, recreated, on a ReadWriteOnce volume sized by the tier', () => {
     // GIVEN the medium tier
-    const { deployment, pod, container, find } = app({ size: Catalog.DEFAULT.tier('medium').ui });
+    const { deployment, pod, container, find } = app({ size: TEST_CATALOG.tier('medium').ui });
 
     // THEN a single pod is replaced, never rolled, and mounts the claim at the data dir
     expect(deployment.spec.replicas).toBe(1);
@@ -73,9 +73,9 @@ describe('OpenWebUIApp', () => {
     expect(container.volumeMounts).toEqual([{ name: 'data', mountPath: '/app/backend/data' }]);
   });
 
-  it.each(Catalog.DEFAULT.tierNames)('sets the %s tier resources on the container', (tier) => {
+  it.each(TEST_CATALOG.tierNames)('sets the %s tier resources on the container', (tier) => {
     // GIVEN a tier's UI size
-    const size = Catalog.DEFAULT.tier(tier).ui;
+    const size = TEST_CATALOG.tier(tier).ui;
     // WHEN the UI is synthesized
     const { container, find } = app({ size });
     // THEN requests, limits and the volume size are the tier's

@@ -1,11 +1,11 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../constructs/catalog.js';
 import { type OpenWebUIAuthProps, openWebUIAuthEnv, resolveOpenWebUIAuth } from '../constructs/open-web-ui-auth.js';
 import { OpenWebUIApp } from '../constructs/open-web-ui-app.js';
 import { OpenWebUINetworkPolicy } from '../constructs/open-web-ui-network-policy.js';
 import { resolvePromiseConfig } from '../constructs/promise-config.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 const OIDC: OpenWebUIAuthProps = {
   mode: 'oidc',
@@ -26,7 +26,7 @@ function ui(auth: OpenWebUIAuthProps, adminPassword?: string) {
   const app = new OpenWebUIApp(chart, 'open-webui', {
     name: 'team-a',
     namespace: 'engineering',
-    size: Catalog.DEFAULT.tier('small').ui,
+    size: TEST_CATALOG.tier('small').ui,
     gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
     keySecretName: 'team-a-litellm-key',
     keyFingerprint: '0123456789ab',

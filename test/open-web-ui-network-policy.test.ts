@@ -1,15 +1,15 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../constructs/catalog.js';
 import { OpenWebUIApp, type OpenWebUIAppProps } from '../constructs/open-web-ui-app.js';
 import { OpenWebUINetworkPolicy } from '../constructs/open-web-ui-network-policy.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 const BASE: OpenWebUIAppProps = {
   name: 'team-a',
   namespace: 'engineering',
-  size: Catalog.DEFAULT.tier('small').ui,
+  size: TEST_CATALOG.tier('small').ui,
   gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
   keySecretName: 'team-a-litellm-key',
   keyFingerprint: '0123456789ab',

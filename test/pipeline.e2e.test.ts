@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS, DEFAULT_TIERS, MANAGED_BY, TeamTier, diffableJson, resolvePromiseConfig } from '../constructs/index.js';
+import { MANAGED_BY, TeamTier, diffableJson, resolvePromiseConfig } from '../constructs/index.js';
 import { type KratixRunResult, SALT_KEY, aiRequest, kratixRun } from './support/kratix-run.js';
+import { EXTRA_MODEL, EXTRA_TIER, TEST_CATALOG, TEST_MODELS, TEST_TIERS } from './support/test-catalog.js';
 import { LiteLLMEmulator, PINNED_LITELLM_RELEASE } from './support/litellm-emulator.js';
 import { validateWithKubernetesModels } from './support/manifests.js';
 
@@ -309,21 +310,19 @@ describe('long names', () => {
 
 describe('a platform-extended catalog', () => {
   it('provisions a registered tier and Ollama model from the config in promise.yaml, with no new image', async () => {
-    // GIVEN a platform that registered an xlarge tier and a local Ollama model (one typed entry each)
-    const xlarge = { ...DEFAULT_TIERS[2]!, name: 'xlarge', rpmLimit: 6000, tpmLimit: 3_000_000, maxBudgetUsd: 5000, budgetDuration: '30d' };
-    const llama = { name: 'llama3.2', model: 'ollama/llama3.2', apiBase: 'http://ollama.models.svc.cluster.local:11434' };
-    const config = resolvePromiseConfig({ catalog: { tiers: [...DEFAULT_TIERS, xlarge], models: [...DEFAULT_MODELS, llama] } });
+    // GIVEN a platform that registered a tier and a local Ollama model (one typed entry each)
+    const config = resolvePromiseConfig({ catalog: { tiers: [...TEST_TIERS, EXTRA_TIER], models: [...TEST_MODELS, EXTRA_MODEL] } });
     // WHEN a request uses them, with the config the Promise hands its pipelines
     const ns = freshNamespace();
-    const run = await configure(aiRequest('example', ns, { team: 'research', tier: 'xlarge', models: ['llama3.2'] }), { AI_PROMISE_CONFIG: diffableJson(config) });
+    const run = await configure(aiRequest('example', ns, { team: 'research', tier: EXTRA_TIER.name, models: [EXTRA_MODEL.name] }), { AI_PROMISE_CONFIG: diffableJson(config) });
     // THEN the team carries the new tier's limits and the key the new model
     expectSuccess(run);
-    expect(teamOf(ns)).toMatchObject({ rpm_limit: 6000, tpm_limit: 3_000_000, max_budget: 5000, budget_duration: '30d', models: ['llama3.2'] });
-    expect(keysOf(ns)[0]!.models).toEqual(['llama3.2']);
+    expect(teamOf(ns)).toMatchObject({ rpm_limit: 6000, tpm_limit: 3_000_000, max_budget: 5000, budget_duration: '30d', models: [EXTRA_MODEL.name] });
+    expect(keysOf(ns)[0]!.models).toEqual([EXTRA_MODEL.name]);
     expect(run.status.ai.limits).toEqual({ rpm: 6000, tpm: 3_000_000, maxBudget: 5000, budgetDuration: '30d' });
-    // AND the built-in catalog alone refuses that tier
-    const without = await configure(aiRequest('other', ns, { team: 'research', tier: 'xlarge', models: ['gpt-5'] }));
-    expectOneLineFailure(without, "spec.tier 'xlarge' is not one of small, medium, large");
+    // AND the catalog without them refuses that tier
+    const without = await configure(aiRequest('other', ns, { team: 'research', tier: EXTRA_TIER.name, models: ['gpt-5'] }));
+    expectOneLineFailure(without, `spec.tier '${EXTRA_TIER.name}' is not one of ${TEST_CATALOG.tierNames.join(', ')}`);
   });
 });
 
@@ -524,7 +523,7 @@ describe('LiteLLM faults', () => {
   });
 
   it('asks Kratix to retry soon instead of failing, when the platform opted in', async () => {
-    const config = resolvePromiseConfig({ retryWhenLiteLLMUnavailable: '2m' });
+    const config = resolvePromiseConfig({ catalog: TEST_CATALOG.props, retryWhenLiteLLMUnavailable: '2m' });
     const run = await configure(aiRequest('example', freshNamespace(), SPEC), { LITELLM_CALL_TIMEOUT_MS: '2000', AI_PROMISE_CONFIG: diffableJson(config) }, DOWN);
     expect(run.code).toBe(0);
     const waiting = `Waiting for LiteLLM, retrying in 2m: LiteLLM GET ${DOWN}/team/info failed: ECONNREFUSED`;

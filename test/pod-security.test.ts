@@ -1,9 +1,10 @@
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Catalog, type AiPromiseConfig, LITELLM_IMAGE, migrationJobName, resolvePromiseConfig } from '../constructs/index.js';
+import { type AiPromiseConfig, LITELLM_IMAGE, migrationJobName, resolvePromiseConfig } from '../constructs/index.js';
 import { renderArtifacts } from '../main.js';
 import { promiseOutputs, resourceOutputs } from '../pipeline/synth.js';
 import { atLevel, checkObject, isWorkloadKind, podTemplatesOf, projectRules, type Violation } from './support/pod-security.js';
+import { TEST_CATALOG, TEST_CONFIG } from './support/test-catalog.js';
 
 /**
  * Everything this project emits, checked against the Pod Security Standards: every workload must
@@ -39,12 +40,12 @@ function resource(config: AiPromiseConfig, tier: string, ui: boolean): Source {
   return fromOutputs(`resource outputs, ${tier} tier ${ui ? 'with' : 'without'} UI`, outputs);
 }
 
-const defaultConfig = resolvePromiseConfig();
+const defaultConfig = TEST_CONFIG;
 const SOURCES: readonly Source[] = [
   fromOutputs('promise outputs, default config', promiseOutputs(defaultConfig)),
-  fromOutputs('promise outputs, useCredentialsSecretConfig', promiseOutputs(resolvePromiseConfig({ gateway: { useCredentialsSecretConfig: true } }))),
-  fromOutputs('promise outputs, three replicas with metrics', promiseOutputs(resolvePromiseConfig({ gateway: { replicas: 3 }, metrics: { enabled: true } }))),
-  ...Catalog.DEFAULT.tierNames.flatMap((tier) => [resource(defaultConfig, tier, false), resource(defaultConfig, tier, true)]),
+  fromOutputs('promise outputs, useCredentialsSecretConfig', promiseOutputs(resolvePromiseConfig({ catalog: TEST_CATALOG.props, gateway: { useCredentialsSecretConfig: true } }))),
+  fromOutputs('promise outputs, three replicas with metrics', promiseOutputs(resolvePromiseConfig({ catalog: TEST_CATALOG.props, gateway: { replicas: 3 }, metrics: { enabled: true } }))),
+  ...TEST_CATALOG.tierNames.flatMap((tier) => [resource(defaultConfig, tier, false), resource(defaultConfig, tier, true)]),
   // promise.yaml carries the pipelines; resource-request.yaml is the example request.
   ...[...renderArtifacts()].filter(([path]) => path.endsWith('.yaml')).map(([path, yaml]) => ({ name: path, objects: parse(yaml) })),
 ];
@@ -98,7 +99,7 @@ describe('Pod Security', () => {
 
   it("pins Open WebUI's exception: runAsNonRoot and runAsUser, on the pod and on the containers running its image, nothing else", () => {
     const ui = SOURCES.filter((s) => s.name.endsWith('with UI'));
-    expect(ui).toHaveLength(Catalog.DEFAULT.tierNames.length);
+    expect(ui).toHaveLength(TEST_CATALOG.tierNames.length);
     for (const source of ui) {
       const deployment = source.objects.find((o) => `${o.kind}/${o.metadata.name}` === OPEN_WEBUI);
       const pod = deployment.spec.template.spec;

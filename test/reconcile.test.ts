@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Catalog, TeamTier } from '../constructs/index.js';
+import { TeamTier } from '../constructs/index.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { deriveVirtualKey } from '../pipeline/keys.js';
 import { LiteLLMClient } from '../pipeline/litellm-client.js';
@@ -11,6 +11,7 @@ import { effectiveRotation, keyEpoch } from '../pipeline/rotation.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 const KEY = 'sk-desired-key-0123456789abcdefghijklmnopqrstuvWXYZ';
 /** sha256 hex of KEY and of the derived keys below (`printf %s <key> | sha256sum`). */
@@ -21,7 +22,7 @@ const NOW = new Date('2026-06-01T12:00:00Z');
 
 function desired(tier = 'small', models = ['gpt-5']): Desired {
   const t = new TeamTier(Testing.chart(), 'tt', {
-    catalog: Catalog.DEFAULT,
+    catalog: TEST_CATALOG,
     tier,
     models,
     owner: 'engineering',
@@ -252,7 +253,7 @@ describe('a key the request rotated away from never comes back (property, agains
             const epoch = keyEpoch(rotation, uid, at);
             const keyOfEpoch = (id: string) => deriveVirtualKey('salt-for-the-property', uid, id);
             const t = new TeamTier(Testing.chart(), 'tt', {
-              catalog: Catalog.DEFAULT,
+              catalog: TEST_CATALOG,
               tier: 'small',
               models: ['gpt-5'],
               owner: 'engineering',

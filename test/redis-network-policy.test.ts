@@ -1,18 +1,18 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../constructs/catalog.js';
 import { LiteLLMGateway } from '../constructs/litellm-gateway.js';
 import { PostgresClaim } from '../constructs/postgres-claim.js';
 import { RedisClaim } from '../constructs/redis-claim.js';
 import { RedisNetworkPolicy } from '../constructs/redis-network-policy.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 function policy(o: { gatewayNamespace?: string; operatorNamespace?: string } = {}) {
   const platform = Testing.chart();
   const namespace = o.gatewayNamespace ?? 'ai-platform';
   const database = new PostgresClaim(platform, 'database', { namespace });
   const redis = new RedisClaim(platform, 'redis', { namespace });
-  const gateway = new LiteLLMGateway(platform, 'gateway', { catalog: Catalog.DEFAULT, database, redis, replicas: 3, namespace });
+  const gateway = new LiteLLMGateway(platform, 'gateway', { catalog: TEST_CATALOG, database, redis, replicas: 3, namespace });
   const gatewayPodLabels = Testing.synth(platform).find((x) => x.kind === 'Deployment').spec.template.metadata.labels;
   const chart = Testing.chart();
   const construct = new RedisNetworkPolicy(chart, 'policy', { redis, gateway, operatorNamespace: o.operatorNamespace });

@@ -1,7 +1,8 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Catalog, DEFAULT_MODELS, DEFAULT_TIERS, requestSchema } from '../constructs/index.js';
+import { requestSchema } from '../constructs/index.js';
 import { admit } from './support/structural-schema.js';
+import { EXTENDED_TEST_CATALOG, EXTRA_MODEL, EXTRA_TIER, TEST_CATALOG } from './support/test-catalog.js';
 
 /** The original marketplace example request, as users have it today. */
 const ORIGINAL_REQUEST = load(`
@@ -24,7 +25,7 @@ function withSpec(spec: Record<string, unknown>) {
 }
 
 describe('requestSchema', () => {
-  const schema = requestSchema(Catalog.DEFAULT);
+  const schema = requestSchema(TEST_CATALOG);
 
   it('accepts the original resource request unchanged', () => {
     const { errors, object } = admit(schema, ORIGINAL_REQUEST);
@@ -58,15 +59,12 @@ describe('requestSchema', () => {
   });
 
   it('follows the catalog: a registered tier and model become valid', () => {
-    // GIVEN a catalog with an xlarge tier and an Ollama model
-    const catalog = new Catalog({
-      tiers: [...DEFAULT_TIERS, { ...DEFAULT_TIERS[2]!, name: 'xlarge' }],
-      models: [...DEFAULT_MODELS, { name: 'llama3.2', model: 'ollama/llama3.2', apiBase: 'http://ollama:11434' }],
-    });
+    // GIVEN a catalog with an extra tier and an Ollama model
+    const extended = withSpec({ tier: EXTRA_TIER.name, team: 'a', models: [EXTRA_MODEL.name] });
     // WHEN a request uses both
-    const { errors } = admit(requestSchema(catalog), withSpec({ tier: 'xlarge', team: 'a', models: ['llama3.2'] }));
-    // THEN the generated schema accepts it, and the default schema does not
+    const { errors } = admit(requestSchema(EXTENDED_TEST_CATALOG), extended);
+    // THEN the generated schema accepts it, and the schema of the catalog without them does not
     expect(errors).toEqual([]);
-    expect(admit(schema, withSpec({ tier: 'xlarge', team: 'a', models: ['llama3.2'] })).errors).toHaveLength(2);
+    expect(admit(schema, extended).errors).toHaveLength(2);
   });
 });

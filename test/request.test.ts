@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../constructs/index.js';
 import { MAX_REQUEST_NAME, parseRequest } from '../pipeline/request.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 const BASE = {
   apiVersion: 'marketplace.kratix.io/v1alpha1',
@@ -15,7 +15,7 @@ function withSpec(spec: unknown) {
 
 describe('parseRequest', () => {
   it('reads the original example request', () => {
-    expect(parseRequest(BASE, Catalog.DEFAULT)).toEqual({
+    expect(parseRequest(BASE, TEST_CATALOG)).toEqual({
       name: 'example',
       namespace: 'default',
       uid: '6b1f3c1e-0000-4000-8000-000000000001',
@@ -28,13 +28,13 @@ describe('parseRequest', () => {
   });
 
   it('reads rotation settings and a destination selector', () => {
-    const request = parseRequest(withSpec({ ...BASE.spec, rotation: { period: '7d', grace: '1d', trigger: 2 }, destinationSelector: { cluster: 'eu-1' } }), Catalog.DEFAULT);
+    const request = parseRequest(withSpec({ ...BASE.spec, rotation: { period: '7d', grace: '1d', trigger: 2 }, destinationSelector: { cluster: 'eu-1' } }), TEST_CATALOG);
     expect(request.rotation).toEqual({ period: '7d', grace: '1d', trigger: 2 });
     expect(request.destinationSelector).toEqual({ cluster: 'eu-1' });
   });
 
   it('applies the CRD defaults', () => {
-    const request = parseRequest(withSpec({ team: 'engineering', models: ['gpt-5'] }), Catalog.DEFAULT);
+    const request = parseRequest(withSpec({ team: 'engineering', models: ['gpt-5'] }), TEST_CATALOG);
     expect(request.tier).toBe('small');
     expect(request.ui).toBe(false);
   });
@@ -53,7 +53,7 @@ describe('parseRequest', () => {
     ['a list spec', withSpec([1]), 'spec [1] is not a mapping'],
     ['an overlong name', { ...BASE, metadata: { ...BASE.metadata, name: `a${'b'.repeat(MAX_REQUEST_NAME)}` } }, `is ${MAX_REQUEST_NAME + 1} characters; at most ${MAX_REQUEST_NAME} fit`],
     ['a bad name', { ...BASE, metadata: { ...BASE.metadata, name: '1-chat' } }, "metadata.name '1-chat' is not a DNS-1035 label"],
-    ['a missing uid', { ...BASE, metadata: { name: 'example', namespace: 'default' } }, 'metadata.uid undefined is not a Kubernetes uid'],
+    ['a missing uid', { ...BASE, metadata: { name: 'example', namespace: 'default' } }, 'metadata.uid (not set) is not a Kubernetes uid'],
     ['another kind', { ...BASE, kind: 'postgresql' }, "kind 'postgresql' is not ai"],
     ['a scalar document', 'hello', "request 'hello' is not a YAML mapping"],
     ['a bad rotation period', withSpec({ ...BASE.spec, rotation: { period: '1 month' } }), "spec.rotation.period '1 month' is not a duration such as 90m, 12h or 30d"],
@@ -61,13 +61,13 @@ describe('parseRequest', () => {
     ['a bad selector value', withSpec({ ...BASE.spec, destinationSelector: { cluster: 'eu 1' } }), "spec.destinationSelector label 'cluster' value 'eu 1' is not a valid label value"],
     ['a bad selector key', withSpec({ ...BASE.spec, destinationSelector: { 'a b': 'x' } }), "spec.destinationSelector label key 'a b' is not a valid label key"],
   ])('rejects %s naming the field and value', (_, object, message) => {
-    expect(() => parseRequest(object, Catalog.DEFAULT)).toThrow(message);
+    expect(() => parseRequest(object, TEST_CATALOG)).toThrow(message);
   });
 
   it('keeps hostile values short in messages', () => {
     let error: Error | undefined;
     try {
-      parseRequest(withSpec({ ...BASE.spec, tier: 'x'.repeat(100_000) }), Catalog.DEFAULT);
+      parseRequest(withSpec({ ...BASE.spec, tier: 'x'.repeat(100_000) }), TEST_CATALOG);
     } catch (e) {
       error = e as Error;
     }

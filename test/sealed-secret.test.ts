@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Catalog, DEFAULT_TIERS, OpenWebUIApp, SealedSecret, type SecretSealer, TeamTier, sealSecrets } from '../constructs/index.js';
+import { OpenWebUIApp, SealedSecret, type SecretSealer, TeamTier, sealSecrets } from '../constructs/index.js';
 import { synthYaml } from './support/manifests.js';
+import { TEST_CATALOG, TEST_TIERS } from './support/test-catalog.js';
 
 const KEY = 'sk-test-0123456789abcdefghijklmnopqrstuvwxyzABCD';
 const WEBUI_SECRET = 'webui-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -23,7 +24,7 @@ function recordingSealer() {
 function requestCharts() {
   const chart = Testing.chart();
   const teamTier = new TeamTier(chart, 'team-tier', {
-    catalog: Catalog.DEFAULT,
+    catalog: TEST_CATALOG,
     tier: 'small',
     models: ['gpt-5'],
     owner: 'engineering',
@@ -36,12 +37,13 @@ function requestCharts() {
   new OpenWebUIApp(chart, 'open-webui', {
     name: 'chat',
     namespace: 'team-a',
-    size: DEFAULT_TIERS[0]!.ui,
+    size: TEST_TIERS[0]!.ui,
     gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
     keySecretName: teamTier.secretName,
     keyFingerprint: teamTier.keyFingerprint,
     models: ['gpt-5'],
     webuiSecretKey: WEBUI_SECRET,
+    adminPassword: 'bootstrap-admin-password-for-tests',
   });
   return chart;
 }
@@ -61,7 +63,7 @@ describe('sealSecrets', () => {
     // AND the sealer saw each Secret's plaintext values, stringData as is and data decoded
     expect(calls).toEqual([
       { target: 'team-a/chat-litellm-key', data: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://litellm.default.svc.cluster.local:4000/v1' } },
-      { target: 'team-a/chat-openwebui', data: { WEBUI_SECRET_KEY: WEBUI_SECRET } },
+      { target: 'team-a/chat-openwebui', data: { WEBUI_SECRET_KEY: WEBUI_SECRET, WEBUI_ADMIN_PASSWORD: 'bootstrap-admin-password-for-tests' } },
     ]);
     // AND strict scope: no scope annotation on either object
     expect(JSON.stringify(sealedSecrets)).not.toMatch(/sealedsecrets\.bitnami\.com\/(namespace|cluster)-wide/);
@@ -74,10 +76,10 @@ describe('sealSecrets', () => {
       type: 'Opaque',
       immutable: false,
     });
-    // AND the Deployment still reads both Secrets by the names the controller will create
+    // AND the Deployment still reads both Secrets by the names the controller will create (the UI's Secret twice: session key and bootstrap admin password)
     const deployment = objects.find((o) => o.kind === 'Deployment');
     const refs = deployment.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom).map((e: any) => e.valueFrom.secretKeyRef.name);
-    expect(refs).toEqual(['chat-litellm-key', 'chat-openwebui']);
+    expect(refs).toEqual(['chat-litellm-key', 'chat-openwebui', 'chat-openwebui']);
     // AND the plaintext is nowhere in the manifests
     const yaml = synthYaml(chart);
     for (const secret of [KEY, WEBUI_SECRET, Buffer.from(WEBUI_SECRET).toString('base64'), Buffer.from(KEY).toString('base64')]) expect(yaml).not.toContain(secret);

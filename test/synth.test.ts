@@ -1,10 +1,11 @@
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Catalog, LITELLM_IMAGE, migrationJobName, resolvePromiseConfig } from '../constructs/index.js';
+import { LITELLM_IMAGE, migrationJobName, resolvePromiseConfig } from '../constructs/index.js';
 import { promiseOutputs, resourceOutputs } from '../pipeline/synth.js';
 import { validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG, TEST_CONFIG } from './support/test-catalog.js';
 
-const config = resolvePromiseConfig();
+const config = TEST_CONFIG;
 const KEY = 'sk-snapshot-key-0123456789abcdefghijklmnopqrstu';
 
 function render(tier: string, ui: boolean) {
@@ -75,14 +76,14 @@ describe('promise outputs', () => {
   });
 
   it('narrow the gateway to the configured client namespaces', () => {
-    const narrowed = promiseOutputs(resolvePromiseConfig({ networkPolicies: { gatewayClientNamespaces: { 'ai-access': 'granted' } } }));
+    const narrowed = promiseOutputs(resolvePromiseConfig({ catalog: TEST_CATALOG.props, networkPolicies: { gatewayClientNamespaces: { 'ai-access': 'granted' } } }));
     const gatewayPolicy = (loadAll(narrowed.get('platform/network-policies.yaml')!) as any[])[0];
     expect(gatewayPolicy.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'ai-access': 'granted' } } }, { podSelector: {} }]);
   });
 
   it('carry no NetworkPolicy when they are turned off, and nothing else changes', () => {
     // GIVEN a platform that manages its own NetworkPolicies
-    const off = promiseOutputs(resolvePromiseConfig({ networkPolicies: { enabled: false } }));
+    const off = promiseOutputs(resolvePromiseConfig({ catalog: TEST_CATALOG.props, networkPolicies: { enabled: false } }));
     // THEN the policies file is gone and the other files are byte-identical
     expect([...off.keys()]).toEqual(['platform/postgres-claim.yaml', 'platform/litellm-gateway.yaml', 'backstage/ai-promise.yaml']);
     for (const [path, yaml] of off) expect(yaml).toBe(outputs.get(path));
@@ -144,29 +145,11 @@ describe('promise outputs for three replicas', () => {
 });
 
 describe('resource outputs', () => {
-  for (const tier of Catalog.DEFAULT.tierNames) {
-    for (const ui of [false, true]) {
-      it(`${tier} tier ${ui ? 'with' : 'without'} UI`, async () => {
-        const { outputs, uiUrl } = render(tier, ui);
-        expect([...outputs.keys()]).toEqual(ui ? ['workload/team-tier.yaml', 'workload/open-webui.yaml', 'backstage/component.yaml'] : ['workload/team-tier.yaml', 'backstage/component.yaml']);
-        expect(uiUrl).toBe(ui ? 'http://example-openwebui.default.svc.cluster.local' : undefined);
-        const objects = [...outputs.values()].flatMap((y) => loadAll(y));
-        const validated = validateWithKubernetesModels(objects);
-        expect(validated).toContain('Secret/example-litellm-key');
-        if (ui) {
-          expect(validated).toEqual(
-            expect.arrayContaining(['Deployment/example-openwebui', 'Service/example-openwebui', 'PersistentVolumeClaim/example-openwebui-data', 'NetworkPolicy/example-openwebui']),
-          );
-        }
-        await expect(all(outputs)).toMatchFileSnapshot(`__snapshots__/resource-${tier}${ui ? '-ui' : ''}.yaml`);
-      });
-    }
-  }
-
+  // One snapshot per tier of the shipped catalog: test/shipped-catalog.test.ts.
   it('carry no NetworkPolicy for the UI when policies are turned off, and nothing else changes', () => {
     // GIVEN the same request on a platform with policies off
     const on = render('medium', true).outputs;
-    const off = resourceOutputs({ ...renderOptions('medium', true), config: resolvePromiseConfig({ networkPolicies: { enabled: false } }) }).outputs;
+    const off = resourceOutputs({ ...renderOptions('medium', true), config: resolvePromiseConfig({ catalog: TEST_CATALOG.props, networkPolicies: { enabled: false } }) }).outputs;
     // THEN the UI file loses exactly its NetworkPolicy document
     expect([...off.keys()]).toEqual([...on.keys()]);
     expect(off.get('workload/team-tier.yaml')).toBe(on.get('workload/team-tier.yaml'));
@@ -194,7 +177,7 @@ describe('resource outputs', () => {
   it('size the UI by tier', () => {
     const deployment = (tier: string) => (loadAll(render(tier, true).outputs.get("workload/open-webui.yaml")!) as any[]).find((o) => o.kind === 'Deployment');
     const resources = (tier: string) => deployment(tier).spec.template.spec.containers[0].resources;
-    expect(resources('small').limits.memory).toBe(Catalog.DEFAULT.tier('small').ui.memoryLimit);
-    expect(resources('large').limits.memory).toBe(Catalog.DEFAULT.tier('large').ui.memoryLimit);
+    expect(resources('small').limits.memory).toBe(TEST_CATALOG.tier('small').ui.memoryLimit);
+    expect(resources('large').limits.memory).toBe(TEST_CATALOG.tier('large').ui.memoryLimit);
   });
 });

@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Catalog, MANAGED_BY, TeamTier, type TeamTierProps } from '../constructs/index.js';
+import { MANAGED_BY, TeamTier, type TeamTierProps } from '../constructs/index.js';
 import { validateWithKubernetesModels } from './support/manifests.js';
+import { TEST_CATALOG } from './support/test-catalog.js';
 
 const KEY = 'sk-test-0123456789abcdefghijklmnopqrstuvwxyzABCD';
 
 function teamTier(props: Partial<TeamTierProps> = {}) {
   const chart = Testing.chart();
   const construct = new TeamTier(chart, 'team-tier', {
-    catalog: Catalog.DEFAULT,
+    catalog: TEST_CATALOG,
     tier: 'medium',
     models: ['gpt-5', 'claude-opus-4'],
     owner: 'engineering',

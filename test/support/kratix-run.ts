@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { dump, load } from 'js-yaml';
+import { TEST_CONFIG_ENV } from './test-catalog.js';
 
 /**
  * What Kratix runs: the image's entrypoint, the launcher that starts the pipeline from its startup
@@ -24,7 +25,10 @@ export interface KratixRunOptions {
   readonly masterKey: string;
   /** @default SALT_KEY */
   readonly saltKey?: string;
-  /** Extra or overriding env (e.g. AI_PROMISE_CONFIG, LITELLM_TIMEOUT_MS). */
+  /**
+   * Extra or overriding env (e.g. AI_PROMISE_CONFIG, LITELLM_TIMEOUT_MS). AI_PROMISE_CONFIG defaults to
+   * the tests' own catalog (test/support/test-catalog.ts), as promise.yaml would carry it.
+   */
   readonly env?: Readonly<Record<string, string>>;
   /** Directory laid out like /kratix; emptied first. @default a new temp directory */
   readonly dir?: string;
@@ -86,6 +90,7 @@ export async function kratixRun(o: KratixRunOptions): Promise<KratixRunResult> {
     LITELLM_URL: o.litellmUrl,
     LITELLM_MASTER_KEY: o.masterKey,
     LITELLM_SALT_KEY: o.saltKey ?? SALT_KEY,
+    AI_PROMISE_CONFIG: TEST_CONFIG_ENV,
     ...o.env,
   };
   const started = Date.now();
