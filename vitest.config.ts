@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ when it is older than its sources, once per run: e2e tests never spawn a stale
+    // bundle, and `npm test` does not build twice.
+    globalSetup: ['test/support/global-setup.ts'],
     // End-to-end tests spawn the bundled pipeline; give a loaded CI machine room.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { dump, load } from 'js-yaml';
 
-/** The bundle Kratix runs (built by `npm run build`, which `npm test` runs first). */
+/** The bundle Kratix runs (built by `npm run build`; vitest's global setup rebuilds it when stale). */
 export const PIPELINE = new URL('../../dist/pipeline.mjs', import.meta.url).pathname;
 
 export const SALT_KEY = 'sk-salt-key-for-tests-fedcba9876543210';
