@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The unit tests of the pure modules that `npm run mutation` mutates (stryker.config.mjs). Stryker
+ * reruns these for every mutant, so only fast in-process tests belong here: no end-to-end test that
+ * spawns the bundle, no global setup that builds it.
+ */
+export const MUTATION_TESTS = [
+  'test/request.test.ts',
+  'test/rotation.test.ts',
+  'test/reconcile.test.ts',
+  'test/keys.test.ts',
+  'test/catalog.test.ts',
+  'test/promise-config.test.ts',
+  'test/network-policies-config.test.ts',
+  'test/validation.test.ts',
+  'test/team-tier.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: MUTATION_TESTS,
+  },
+});
