@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { AiPromise, type AiPromiseProps, CONFIG_ENV, DEFAULT_MODELS, DEFAULT_TIERS, resolvePromiseConfig } from '../constructs/index.js';
+import { AiPromise, type AiPromiseProps, CONFIG_ENV, DEFAULT_MODELS, DEFAULT_TIERS } from '../constructs/index.js';
 import { admit } from './support/structural-schema.js';
 
 const IMAGE = 'ghcr.io/example/pipeline:v1.2.3';
@@ -45,6 +45,7 @@ describe('AiPromise', () => {
     const promise = synthPromise();
     const all = pipelines(promise);
     expect(all.map((p) => p.metadata.name)).toEqual(['gateway', 'provision', 'deprovision']);
+    expect(all.map((p) => p.spec.containers.length)).toEqual([1, 1, 1]);
     for (const p of all) {
       expect(Object.keys(p).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
       expect(p.apiVersion).toBe('platform.kratix.io/v1alpha1');
@@ -74,15 +75,40 @@ describe('AiPromise', () => {
 
   it('hands the resolved config and the LiteLLM URL to every pipeline', () => {
     const all = pipelines(synthPromise());
+    expect(all).toHaveLength(3);
     for (const p of all) {
       const env = Object.fromEntries(p.spec.containers[0].env.map((e: any) => [e.name, e.value]));
       expect(env.LITELLM_URL).toBe('http://litellm.default.svc.cluster.local:4000');
-      expect(JSON.parse(env[CONFIG_ENV])).toEqual(JSON.parse(JSON.stringify(resolvePromiseConfig())));
+      // The defaults, written out: the pipelines must receive exactly these
+      const { catalog, ...config } = JSON.parse(env[CONFIG_ENV]);
+      expect(config).toEqual({
+        platformNamespace: 'default',
+        credentialsSecret: 'litellm-creds',
+        gateway: { name: 'litellm', image: 'ghcr.io/berriai/litellm-non_root:main-v1.80.12', replicas: 1, useCredentialsSecretConfig: false, publicUrl: '' },
+        database: { name: 'litellm', teamId: 'litellm', dbName: 'litellm', env: 'dev', backupEnabled: false },
+        openWebUIImage: 'ghcr.io/open-webui/open-webui:0.6.25',
+        destinations: { platform: { environment: 'dev' }, workloads: { environment: 'dev' } },
+        networkPolicies: { enabled: true, postgresOperatorNamespace: 'default' },
+        retryWhenLiteLLMUnavailable: '',
+      });
+      expect(catalog.defaultTier).toBe('small');
+      expect(catalog.tiers.map((t: any) => [t.name, t.rpmLimit, t.tpmLimit, t.maxBudgetUsd, t.budgetDuration])).toEqual([
+        ['small', 60, 30000, 10, '1d'],
+        ['medium', 240, 120000, 100, '1d'],
+        ['large', 1200, 600000, 1000, '1d'],
+      ]);
+      expect(catalog.models.map((m: any) => [m.name, m.model])).toEqual([
+        ['gpt-5', 'openai/gpt-5'],
+        ['gemini-2.5-pro', 'gemini/gemini-2.5-pro'],
+        ['claude-opus-4', 'anthropic/claude-opus-4-20250514'],
+      ]);
     }
   });
 
   it('passes extra pipeline env, for the HTTP timeouts', () => {
-    for (const p of pipelines(synthPromise({ pipelineEnv: { LITELLM_TIMEOUT_MS: '5000' } }))) {
+    const all = pipelines(synthPromise({ pipelineEnv: { LITELLM_TIMEOUT_MS: '5000' } }));
+    expect(all).toHaveLength(3);
+    for (const p of all) {
       expect(p.spec.containers[0].env.at(-1)).toEqual({ name: 'LITELLM_TIMEOUT_MS', value: '5000' });
     }
   });
