@@ -33,7 +33,7 @@ describe('two destinations', () => {
   it('sends the gateway and its database to the platform cluster', async () => {
     const run = await kratixRun({ type: 'promise', action: 'configure', object: { kind: 'Promise', metadata: { name: 'ai' } }, litellmUrl: emulator.url, masterKey: '', saltKey: '', env: ENV });
     expect(run.code).toBe(0);
-    expect([...run.outputs.keys()].every((path) => path.startsWith('platform/'))).toBe(true);
+    expect([...run.outputs.keys()].sort()).toEqual(['platform/litellm-gateway.yaml', 'platform/network-policies.yaml', 'platform/postgres-claim.yaml']);
     expect(selectors(run)).toEqual([{ directory: 'platform', matchLabels: { cluster: 'platform' } }]);
   });
 

@@ -172,6 +172,8 @@ describe('plan', () => {
 // The I/O edge: reconcile, observe and deprovision against a scripted LiteLLM
 // ---------------------------------------------------------------------------------------------
 
+const MAX_SCRIPTED_CALLS = 30;
+
 type Answer = LiteLLMResponse | ((input: { query: Record<string, string>; body: unknown }) => LiteLLMResponse);
 
 /**
@@ -209,6 +211,9 @@ class ScriptedLiteLLM {
 
   private async answer(method: string, path: string, query: Record<string, string>, body: unknown): Promise<LiteLLMResponse> {
     this.calls.push({ method, path, query, body });
+    // No run needs this many calls: fail fast instead of looping forever (the loop never yields to
+    // a timer, so a test timeout could not stop it).
+    if (this.calls.length > MAX_SCRIPTED_CALLS) throw new Error(`more than ${MAX_SCRIPTED_CALLS} calls to LiteLLM: a loop that does not end`);
     const answers = this.script.get(`${method} ${path}`);
     if (!answers || answers.length === 0) throw new Error(`unscripted call ${method} ${path}`);
     const next = answers.length > 1 ? answers.shift()! : answers[0]!;

@@ -379,8 +379,8 @@ describe("the promise's RBAC", () => {
   it('grants only get on the one credentials Secret, in one namespace', () => {
     // GIVEN the generated promise WHEN every permission its pipelines ask for is collected
     const permissions = grants(promise);
-    // THEN there are some (the resource pipelines read the credentials Secret)
-    expect(permissions.length).toBeGreaterThan(0);
+    // THEN there are two: the resource configure and delete pipelines read the credentials Secret
+    expect(permissions).toHaveLength(2);
     // AND each is exactly: get, on secrets, named litellm-creds, in the platform namespace
     for (const permission of permissions) {
       expect(permission).toEqual({ apiGroups: [''], resources: ['secrets'], resourceNames: ['litellm-creds'], verbs: ['get'], resourceNamespace: 'default' });
