@@ -491,3 +491,85 @@ describe('deprovision', () => {
     await expect(deprovision(litellm.client, TEAM_ID, request)).rejects.toThrow(message);
   });
 });
+
+describe('plan boundaries (both sides of each bound)', () => {
+  const d = desired('small', ['gpt-5', 'claude-opus-4']);
+  const observed = inSync(d);
+  const withTeamModels = (models: string[] | null): Observed => ({ team: { ...observed.team, models }, keys: observed.keys });
+  const teamModelSteps = (models: readonly string[]) => [
+    { kind: 'update-team', fields: ['models'], body: { team_id: TEAM_ID, models } },
+  ];
+
+  it('sees a swapped model, a removed model and missing models as drift, and the same set in any order as none', () => {
+    expect(plan(d, withTeamModels(['claude-opus-4', 'gpt-5']))).toEqual([]);
+    expect(plan(d, withTeamModels(['gpt-5', 'gemini-2.5-pro']))).toEqual(teamModelSteps(['gpt-5', 'claude-opus-4']));
+    expect(plan(d, withTeamModels(['gpt-5', 'claude-opus-4', 'gemini-2.5-pro']))).toEqual(teamModelSteps(['gpt-5', 'claude-opus-4']));
+    expect(plan(d, withTeamModels(['gpt-5']))).toEqual(teamModelSteps(['gpt-5', 'claude-opus-4']));
+    expect(plan(d, withTeamModels(null))).toEqual(teamModelSteps(['gpt-5', 'claude-opus-4']));
+    expect(plan(d, withTeamModels(['gpt-5', 'gpt-5', 'claude-opus-4']))).toEqual([]);
+  });
+
+  it('updates the key models on a swap, and leaves a key without an expiry alone', () => {
+    const swapped: Observed = { team: observed.team, keys: [{ ...observed.keys[0]!, models: ['gpt-5', 'gemini-2.5-pro'], expires: undefined }] };
+    expect(plan(d, swapped)).toEqual([{ kind: 'update-key', fields: ['models'], body: { key: KEY, models: ['gpt-5', 'claude-opus-4'] } }]);
+  });
+
+  it('replaces a current key LiteLLM reports without a name', () => {
+    const d1 = desired();
+    expect(plan(d1, inSync(d1, { key_name: null }))).toEqual([
+      { kind: 'delete-keys', aliases: [ALIAS], reason: 'stale' },
+      { kind: 'create-key', body: { ...d1.key, key: KEY } },
+    ]);
+  });
+
+  describe('previous keys', () => {
+    const d1 = desired();
+    const now = d1.now.getTime();
+    const base = inSync(d1);
+    const key = (alias: string, changes: Partial<ObservedKey> = {}, metadata: Record<string, unknown> = {}): ObservedKey => ({
+      ...base.keys[0]!,
+      key_alias: alias,
+      key_name: 'sk-...prev',
+      created_at: '2026-05-01T00:00:00Z',
+      ...changes,
+      metadata: { ...base.keys[0]!.metadata, epoch: `epoch-of-${alias}`, ...metadata },
+    });
+    const planWith = (...keys: ObservedKey[]) => plan(d1, { team: base.team, keys: [...base.keys, ...keys] });
+    const expire = (alias: string, epoch = `epoch-of-${alias}`) => ({ kind: 'expire-key', alias, body: { key: `sk-derived-for-${epoch}`, duration: '172800s' } });
+    const remove = (...aliases: string[]) => ({ kind: 'delete-keys', aliases, reason: 'stale' });
+
+    it('counts a key that expires exactly now as expired, and one a millisecond later as valid', () => {
+      expect(planWith(key('p', { expires: new Date(now).toISOString() }))).toEqual([remove('p')]);
+      expect(planWith(key('p', { expires: new Date(now + 1).toISOString() }))).toEqual([]);
+    });
+
+    it('between keys created at the same moment keeps the one whose alias sorts last', () => {
+      expect(planWith(key('p-e1'), key('p-e2'))).toEqual([remove('p-e1'), expire('p-e2')]);
+      expect(planWith(key('p-e2'), key('p-e1'))).toEqual([remove('p-e1'), expire('p-e2')]);
+    });
+
+    it('keeps the newest by creation time, whatever the aliases', () => {
+      expect(planWith(key('p-b', { created_at: '2026-05-01T00:00:00Z' }), key('p-a', { created_at: '2026-05-02T00:00:00Z' }))).toEqual([remove('p-b'), expire('p-a')]);
+    });
+
+    it('never gives a grace period to a key without an epoch', () => {
+      expect(planWith(key('p', {}, { epoch: undefined }))).toEqual([remove('p')]);
+      expect(planWith(key('p', {}, { epoch: 7 }))).toEqual([remove('p')]);
+    });
+
+    it('goes by the trigger of this request only: an earlier request of the same name may have used a higher one', () => {
+      expect(planWith(key('old', {}, { 'request-uid': 'uid-0', epoch: 'r5' }))).toEqual([remove('old')]);
+    });
+
+    it('ignores epochs it cannot read when comparing triggers, and allows the same trigger again', () => {
+      expect(planWith(key('odd', {}, { epoch: 'manual' }))).toEqual([expire('odd', 'manual')]);
+      expect(planWith(key('same', { expires: '2026-06-02T00:00:00Z' }, { epoch: 'r0-p100-e1' }))).toEqual([]);
+    });
+
+    it('refuses one trigger lower, and names both', () => {
+      const d3 = { ...d1, key: { ...d1.key, metadata: { ...d1.key.metadata, epoch: 'r3' } } };
+      expect(() => plan(d3, { team: base.team, keys: [key('p', {}, { epoch: 'r4' })] })).toThrow('spec.rotation.trigger 3 is lower than 4, which this request already used: triggers only go up');
+      expect(plan(d3, { team: base.team, keys: [key('p', {}, { epoch: 'r3-p100-e1' })] })).toEqual([{ kind: 'create-key', body: { ...d3.key, key: KEY } }, expire('p', 'r3-p100-e1')]);
+    });
+  });
+});
