@@ -1,4 +1,25 @@
 // @ts-check
+import { readFileSync } from 'node:fs';
+
+/**
+ * `file:start-end` covering the named top-level functions (or class methods) of a file: from the
+ * line that declares each to the first line after it that closes it at the same indentation.
+ * Computed from the source, so the ranges follow edits to the file.
+ * @param {string} file
+ * @param {RegExp[]} declarations
+ */
+function functions(file, declarations) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return declarations.map((declaration) => {
+    const start = lines.findIndex((line) => declaration.test(line));
+    if (start < 0) throw new Error(`stryker.config.mjs: no ${declaration} in ${file}`);
+    const indent = /^\s*/.exec(lines[start])[0];
+    const end = lines.findIndex((line, i) => i > start && line === `${indent}}`);
+    if (end < 0) throw new Error(`stryker.config.mjs: no end of ${declaration} in ${file}`);
+    return `${file}:${start + 1}-${end + 1}`;
+  });
+}
+
 /**
  * Mutation testing of the pure logic (`npm run mutation`, summary in docs/testing.md): request
  * validation, rotation, reconcile planning, key derivation, catalog and promise-config validation,
@@ -12,12 +33,21 @@ export default {
   mutate: [
     'pipeline/request.ts',
     'pipeline/rotation.ts',
-    'pipeline/reconcile.ts',
     'pipeline/keys.ts',
+    // Reconcile planning (pure), and the read-back that decides whether a created key is trusted.
+    ...functions('pipeline/reconcile.ts', [
+      /^export function isOurs\(/,
+      /^function sameSet\(/,
+      /^export function plan\(/,
+      /^function refuseLowerTrigger\(/,
+      /^function previousKeys\(/,
+      /^async function verifyStored\(/,
+    ]),
     'constructs/catalog.ts',
     'constructs/promise-config.ts',
     'constructs/validation.ts',
-    'constructs/team-tier.ts',
+    // Team ids and key aliases (the rest of team-tier.ts is a construct, covered by its snapshot).
+    ...functions('constructs/team-tier.ts', [/^  static teamIdFor\(/, /^  static keyAliasFor\(/]),
   ],
   coverageAnalysis: 'perTest',
   // Mutants that only run while a module loads (constants, regexes, Catalog.DEFAULT's arguments)
