@@ -148,3 +148,9 @@ describe('Catalog boundaries (both sides of each bound)', () => {
     expect(() => new Catalog({ tiers: DEFAULT_TIERS, models: [{ name: 'm', model: 'openai/' }] })).toThrow("model 'm' model 'openai/' is not a LiteLLM provider model id");
   });
 });
+
+describe('Catalog limits', () => {
+  it('wants whole requests per minute, like tokens per minute', () => {
+    expect(() => new Catalog({ tiers: [{ ...xlarge, rpmLimit: 1.5 }], models: DEFAULT_MODELS })).toThrow("tier 'xlarge' rpmLimit 1.5 is not a positive integer");
+  });
+});

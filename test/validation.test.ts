@@ -124,3 +124,28 @@ describe('patterns', () => {
     for (const text of others) expect(pattern.test(text), text).toBe(false);
   });
 });
+
+describe('quote, on hostile values', () => {
+  it('writes what JSON cannot as text', () => {
+    expect(quote(Symbol('x'))).toBe('Symbol(x)');
+    expect(quote(() => 1)).toBe('() => 1');
+  });
+
+  it('reads no more of an array or object than it writes: a huge value costs a bounded number of steps', () => {
+    let reads = 0;
+    const counted = (length: number) =>
+      new Proxy(
+        Array.from({ length }, (_, i) => i),
+        { get: (target, key, receiver) => (typeof key === 'string' && /^\d+$/.test(key) && reads++, Reflect.get(target, key, receiver)) },
+      );
+    expect(quote(counted(10_000))).toHaveLength(64);
+    expect(reads).toBeLessThan(40);
+    reads = 0;
+    const object = Object.defineProperties(
+      {},
+      Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, { enumerable: true, get: () => (reads++, i) }])),
+    );
+    expect(quote(object)).toHaveLength(64);
+    expect(reads).toBeLessThan(20);
+  });
+});
