@@ -21,6 +21,34 @@ function functions(file, declarations) {
 }
 
 /**
+ * The pure modules, each with its own unit tests. `npm run mutation` mutates them all against all of
+ * these tests; `npm run mutation:modules` (scripts/mutation-by-module.mjs) runs them one by one
+ * against their own tests only, a report per module.
+ */
+export const MODULES = {
+  request: { mutate: ['pipeline/request.ts'], tests: ['test/request.test.ts'] },
+  rotation: { mutate: ['pipeline/rotation.ts'], tests: ['test/rotation.test.ts'] },
+  keys: { mutate: ['pipeline/keys.ts'], tests: ['test/keys.test.ts'] },
+  // Reconcile planning (pure), and the read-back that decides whether a created key is trusted.
+  reconcile: {
+    mutate: functions('pipeline/reconcile.ts', [
+      /^export function isOurs\(/,
+      /^function sameSet\(/,
+      /^export function plan\(/,
+      /^function refuseLowerTrigger\(/,
+      /^function previousKeys\(/,
+      /^async function verifyStored\(/,
+    ]),
+    tests: ['test/reconcile.test.ts'],
+  },
+  // Team ids and key aliases (the rest of team-tier.ts is a construct, covered by its snapshot).
+  'team-ids': { mutate: functions('constructs/team-tier.ts', [/^  static teamIdFor\(/, /^  static keyAliasFor\(/]), tests: ['test/team-tier.test.ts'] },
+  catalog: { mutate: ['constructs/catalog.ts'], tests: ['test/catalog.test.ts'] },
+  'promise-config': { mutate: ['constructs/promise-config.ts'], tests: ['test/promise-config.test.ts', 'test/network-policies-config.test.ts'] },
+  validation: { mutate: ['constructs/validation.ts'], tests: ['test/validation.test.ts'] },
+};
+
+/**
  * Mutation testing of the pure logic (`npm run mutation`, summary in docs/testing.md): request
  * validation, rotation, reconcile planning, key derivation, catalog and promise-config validation,
  * team ids. Run against their unit tests only (vitest.mutation.config.ts), so a full run takes
@@ -30,25 +58,7 @@ function functions(file, declarations) {
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
-  mutate: [
-    'pipeline/request.ts',
-    'pipeline/rotation.ts',
-    'pipeline/keys.ts',
-    // Reconcile planning (pure), and the read-back that decides whether a created key is trusted.
-    ...functions('pipeline/reconcile.ts', [
-      /^export function isOurs\(/,
-      /^function sameSet\(/,
-      /^export function plan\(/,
-      /^function refuseLowerTrigger\(/,
-      /^function previousKeys\(/,
-      /^async function verifyStored\(/,
-    ]),
-    'constructs/catalog.ts',
-    'constructs/promise-config.ts',
-    'constructs/validation.ts',
-    // Team ids and key aliases (the rest of team-tier.ts is a construct, covered by its snapshot).
-    ...functions('constructs/team-tier.ts', [/^  static teamIdFor\(/, /^  static keyAliasFor\(/]),
-  ],
+  mutate: Object.values(MODULES).flatMap((module) => module.mutate),
   coverageAnalysis: 'perTest',
   // Mutants that only run while a module loads (constants, regexes, Catalog.DEFAULT's arguments)
   // would need every test file re-imported per mutant, most of the run's time; they are ignored

@@ -19,7 +19,8 @@ export const MUTATION_TESTS = [
 
 export default defineConfig({
   test: {
-    include: MUTATION_TESTS,
+    // MUTATION_TESTS (comma-separated) narrows the run to some of them, e.g. one module's own tests.
+    include: process.env.MUTATION_TESTS ? process.env.MUTATION_TESTS.split(',') : MUTATION_TESTS,
     // Keep modules loaded between Stryker's runs: a mutant is switched on at run time (static
     // mutants are ignored, stryker.config.mjs), so re-importing cdk8s per mutant buys nothing.
     isolate: false,
