@@ -160,3 +160,11 @@ describe('parseRequest boundaries (both sides of each bound)', () => {
     expect(parse(withSpec({ ...BASE.spec, destinationSelector: { 'example.com/zone': 'eu-1' } })).destinationSelector).toEqual({ 'example.com/zone': 'eu-1' });
   });
 });
+
+describe('parseRequest on values that only look right once turned into text', () => {
+  // A pattern tests String(value): ['example'] reads as 'example'. Only strings may pass.
+  it('refuses a list as the name or as a rotation duration', () => {
+    expect(() => parse(withMetadata({ name: ['example'] }))).toThrow('metadata.name ["example"] is not a DNS-1035 label');
+    expect(() => parse(withSpec({ ...BASE.spec, rotation: { period: ['12h'] } }))).toThrow('spec.rotation.period ["12h"] is not a duration such as 90m, 12h or 30d');
+  });
+});
