@@ -4,7 +4,7 @@
 // `npm run mutation`, but a module's score says how well *its* tests guard it, and each report is
 // written as soon as its module is done.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { MODULES } from '../stryker.config.mjs';
 
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(MODULES);
@@ -23,5 +23,18 @@ for (const name of names) {
     const report = `reports/mutation/${ext === 'json' ? 'mutation.json' : 'index.html'}`;
     if (existsSync(report)) copyFileSync(report, `reports/mutation/${name}.${ext}`);
   }
+}
+
+// One line per module, for docs/testing.md: Stryker's score counts killed and timed-out mutants
+// over all valid ones (ignored static mutants are not valid).
+console.log('\n| module | mutants | killed | timed out | survived | no coverage | score |\n|---|---|---|---|---|---|---|');
+for (const name of names) {
+  const file = `reports/mutation/${name}.json`;
+  if (!existsSync(file)) continue;
+  const mutants = Object.values(JSON.parse(readFileSync(file, 'utf8')).files).flatMap((f) => f.mutants);
+  const count = (status) => mutants.filter((m) => m.status === status).length;
+  const valid = count('Killed') + count('Timeout') + count('Survived') + count('NoCoverage');
+  const score = valid === 0 ? 'n/a' : `${((100 * (count('Killed') + count('Timeout'))) / valid).toFixed(1)}%`;
+  console.log(`| ${name} | ${valid} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${score} |`);
 }
 process.exit(failed > 0 ? 1 : 0);
