@@ -573,3 +573,35 @@ describe('plan boundaries (both sides of each bound)', () => {
     });
   });
 });
+
+describe('ownership and read-back, both ways', () => {
+  const d = desired();
+  const observed = inSync(d);
+
+  it('refuses a team that names this request but another manager, quoting both', () => {
+    const claimed: Observed = { team: { ...observed.team, metadata: { ...observed.team.metadata, 'managed-by': 'other-tool' } }, keys: [] };
+    expect(() => plan(d, claimed)).toThrow(
+      `LiteLLM team '${TEAM_ID}' exists but was not created by this promise for default/example (metadata managed-by "other-tool", request "default/example"); refusing to modify it`,
+    );
+  });
+
+  it('refuses a team without metadata, and ignores keys without metadata', () => {
+    expect(() => plan(d, { team: { team_id: TEAM_ID, metadata: null }, keys: [] })).toThrow('(metadata managed-by null, request null); refusing to modify it');
+    expect(plan(d, { team: observed.team, keys: [...observed.keys, { key_alias: 'bare', metadata: null }] })).toEqual([]);
+  });
+
+  it('reads an epoch without a trigger as trigger 0', () => {
+    const custom = { ...d, key: { ...d.key, metadata: { ...d.key.metadata, epoch: 'custom' } } };
+    expect(() => plan(custom, { team: observed.team, keys: [{ ...observed.keys[0]!, key_alias: 'prev', metadata: { ...observed.keys[0]!.metadata, epoch: 'r0-p100-e1' } }] })).not.toThrow();
+  });
+
+  it('does not trust a key whose read-back failed, whatever the body says', async () => {
+    const litellm = new ScriptedLiteLLM({
+      'GET /team/info': teamInfo({ team: observed.team, keys: [] }),
+      'GET /key/list': noRevokedKeys,
+      'POST /key/generate': ok(),
+      'GET /key/info': status(403, { info: { key_alias: ALIAS, team_id: TEAM_ID } }),
+    });
+    await expect(reconcile(litellm.client, d)).rejects.toThrow(`LiteLLM did not store key '${ALIAS}' (the same key value already exists: status 403)`);
+  });
+});
