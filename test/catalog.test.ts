@@ -154,3 +154,11 @@ describe('Catalog limits', () => {
     expect(() => new Catalog({ tiers: [{ ...xlarge, rpmLimit: 1.5 }], models: DEFAULT_MODELS })).toThrow("tier 'xlarge' rpmLimit 1.5 is not a positive integer");
   });
 });
+
+describe('Catalog messages', () => {
+  it('name the model name field and quote the value', () => {
+    expect(() => new Catalog({ tiers: DEFAULT_TIERS, models: [{ name: '-m', model: 'openai/m' }] })).toThrow(
+      "model name '-m' must be 1-100 characters of letters, digits and ._:/- starting with a letter or digit",
+    );
+  });
+});
