@@ -149,3 +149,9 @@ describe('quote, on hostile values', () => {
     expect(reads).toBeLessThan(20);
   });
 });
+
+describe('durationSeconds on values that only look right once turned into text', () => {
+  it("refuses ['12h'], which a pattern alone would read as 12h", () => {
+    expect(() => durationSeconds('rotation.period', ['12h'])).toThrow('rotation.period ["12h"] is not a duration such as 90m, 12h or 30d');
+  });
+});
