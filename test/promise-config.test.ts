@@ -139,3 +139,11 @@ describe('derived settings', () => {
     });
   });
 });
+
+describe('retryWhenLiteLLMUnavailable, to the end of the value', () => {
+  it('refuses a valid delay followed by anything', () => {
+    for (const retry of ['90sec', '2m ', '1h30m']) {
+      expect(() => resolvePromiseConfig({ retryWhenLiteLLMUnavailable: retry }), retry).toThrow(`retryWhenLiteLLMUnavailable '${retry}' is not a duration Kratix accepts`);
+    }
+  });
+});
