@@ -21,11 +21,10 @@ export default defineConfig({
   test: {
     // MUTATION_TESTS (comma-separated) narrows the run to some of them, e.g. one module's own tests.
     include: process.env.MUTATION_TESTS ? process.env.MUTATION_TESTS.split(',') : MUTATION_TESTS,
-    // Keep modules loaded between Stryker's runs: a mutant is switched on at run time (static
-    // mutants are ignored, stryker.config.mjs), so re-importing cdk8s per mutant buys nothing.
-    // MUTATION_ISOLATE=1 re-imports per run, for modules whose code also runs while modules load
-    // (the catalog and validation run when Catalog.DEFAULT is built): Stryker switches those
-    // mutants on before loading, which only a fresh import honours.
-    isolate: process.env.MUTATION_ISOLATE === '1',
+    // Re-import the modules for every run: Stryker switches on a mutant in code that also runs
+    // while modules load (the catalog and validation run when Catalog.DEFAULT is built) before
+    // loading, which only a fresh import honours. MUTATION_ISOLATE=0 keeps modules loaded between
+    // runs, faster for modules whose code runs only inside tests (request, rotation, keys, reconcile).
+    isolate: process.env.MUTATION_ISOLATE !== '0',
   },
 });
