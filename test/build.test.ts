@@ -3,7 +3,8 @@
  * end-to-end tests spawn) and the `dist/pipeline` launcher (the image's entrypoint, which starts the
  * startup snapshot dist/pipeline.blob). Each form gets its own emulator and the same sequence of
  * runs; every run must match byte for byte: exit code, stdout, stderr, output/ and metadata/ files.
- * Nothing is skipped: a missing launcher or blob fails (npm test builds them first).
+ * Nothing is skipped: a missing launcher or blob fails (vitest's global setup, test/support/global-setup.ts,
+ * builds them when they are missing or older than their sources).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';

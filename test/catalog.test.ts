@@ -65,3 +65,87 @@ describe('Catalog', () => {
     );
   });
 });
+
+describe('Catalog boundaries (both sides of each bound)', () => {
+  const models = TEST_MODELS;
+
+  it("defaults to the tier called 'small', else to the first tier, unless told", () => {
+    const medium = { ...xlarge, name: 'medium' };
+    expect(new Catalog({ tiers: [xlarge, { ...xlarge, name: 'small' }], models }).defaultTier).toBe('small');
+    expect(new Catalog({ tiers: [xlarge, medium], models }).defaultTier).toBe('test-tier-xl');
+    expect(new Catalog({ tiers: [xlarge, medium], models, defaultTier: 'medium' }).defaultTier).toBe('medium');
+    expect(new Catalog({ tiers: [xlarge, medium], models, defaultTier: 'medium' }).props).toEqual({ tiers: [xlarge, medium], models, defaultTier: 'medium' });
+  });
+
+  it('takes a rotation policy whose grace is shorter than its period, and refuses an equal or longer one', () => {
+    const tier = (period: string, grace: string): TierSpec => ({ ...xlarge, rotation: { period, grace } });
+    expect(new Catalog({ tiers: [tier('30d', '29d')], models }).tier('test-tier-xl').rotation).toEqual({ period: '30d', grace: '29d' });
+    expect(new Catalog({ tiers: [tier('60s', '59s')], models }).tier('test-tier-xl').rotation).toEqual({ period: '60s', grace: '59s' });
+    expect(() => new Catalog({ tiers: [tier('1d', '24h')], models })).toThrow("tier 'test-tier-xl' rotation.grace '24h' must be shorter than rotation.period '1d'");
+    expect(() => new Catalog({ tiers: [tier('1d', '2d')], models })).toThrow("tier 'test-tier-xl' rotation.grace '2d' must be shorter than rotation.period '1d'");
+    expect(() => new Catalog({ tiers: [tier('monthly', '1d')], models })).toThrow("tier 'test-tier-xl' rotation.period 'monthly' is not a duration such as 90m, 12h or 30d");
+    expect(() => new Catalog({ tiers: [tier('30d', '1 day')], models })).toThrow("tier 'test-tier-xl' rotation.grace '1 day' is not a duration");
+  });
+
+  it('freezes what it keeps: a caller cannot change a validated tier afterwards', () => {
+    const rotating: TierSpec = { ...xlarge, rotation: { period: '30d', grace: '1d' } };
+    const catalog = new Catalog({ tiers: [rotating], models });
+    const kept = catalog.tier('test-tier-xl');
+    expect(Object.isFrozen(kept)).toBe(true);
+    expect(Object.isFrozen(kept.ui)).toBe(true);
+    expect(Object.isFrozen(kept.rotation)).toBe(true);
+    expect(Object.isFrozen(catalog.model('gpt-5'))).toBe(true);
+    const { rotation: _rotation, ...withoutRotation } = xlarge;
+    expect('rotation' in new Catalog({ tiers: [withoutRotation], models }).tier('test-tier-xl')).toBe(false);
+  });
+
+  it('refuses a tier without a ui size, and checks every ui quantity', () => {
+    expect(() => new Catalog({ tiers: [{ ...xlarge, ui: undefined as unknown as TierSpec['ui'] }], models })).toThrow("tier 'test-tier-xl' has no ui size");
+    for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit', 'storage'] as const) {
+      expect(() => new Catalog({ tiers: [{ ...xlarge, ui: { ...xlarge.ui, [field]: '1 Gi' } }], models }), field).toThrow(`tier 'test-tier-xl' ui.${field} '1 Gi' is not a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi`);
+    }
+  });
+
+  it('allows positive limits: integers for rpm and tpm, any positive budget', () => {
+    expect(new Catalog({ tiers: [{ ...xlarge, rpmLimit: 1, tpmLimit: 1, maxBudgetUsd: 0.01 }], models }).tier('test-tier-xl').maxBudgetUsd).toBe(0.01);
+    expect(() => new Catalog({ tiers: [{ ...xlarge, rpmLimit: 0 }], models })).toThrow("tier 'test-tier-xl' rpmLimit 0 is not a positive integer");
+    expect(() => new Catalog({ tiers: [{ ...xlarge, tpmLimit: 0 }], models })).toThrow("tier 'test-tier-xl' tpmLimit 0 is not a positive integer");
+    expect(() => new Catalog({ tiers: [{ ...xlarge, maxBudgetUsd: -0.01 }], models })).toThrow("tier 'test-tier-xl' maxBudgetUsd -0.01 is not a positive number");
+  });
+
+  it('allows model names of 1 to 100 characters of letters, digits and ._:/- starting with a letter or digit', () => {
+    const model = (name: string): ModelSpec => ({ name, model: 'openai/m' });
+    expect(new Catalog({ tiers: TEST_TIERS, models: [model('a'), model(`A${'b'.repeat(99)}`), model('org/m:1.0_x-y')] }).modelNames).toHaveLength(3);
+    for (const name of [`a${'b'.repeat(100)}`, '', '-m', 'a b']) {
+      expect(() => new Catalog({ tiers: TEST_TIERS, models: [model(name)] }), name).toThrow('must be 1-100 characters of letters, digits and ._:/- starting with a letter or digit');
+    }
+  });
+
+  it('takes http and https api bases and keys in environment variables that the gateway does not set itself', () => {
+    const model = (change: Partial<ModelSpec>): ModelSpec => ({ name: 'm', model: 'openai/m', ...change });
+    expect(new Catalog({ tiers: TEST_TIERS, models: [model({ apiBase: 'https://api.example.com/v1', apiKeyEnv: 'EXAMPLE_KEY' })] }).model('m').apiKeyEnv).toBe('EXAMPLE_KEY');
+    expect(() => new Catalog({ tiers: TEST_TIERS, models: [model({ apiBase: 'not a url' })] })).toThrow("model 'm' apiBase 'not a url' is not an http(s) URL");
+    for (const env of ['LITELLM_MASTER_KEY', 'LITELLM_SALT_KEY', 'DATABASE_URL', 'DATABASE_USERNAME', 'DATABASE_PASSWORD']) {
+      expect(() => new Catalog({ tiers: TEST_TIERS, models: [model({ apiKeyEnv: env })] }), env).toThrow(`model 'm' apiKeyEnv '${env}' is reserved for the gateway itself`);
+    }
+  });
+
+  it('refuses a provider model id without a lowercase provider', () => {
+    expect(() => new Catalog({ tiers: TEST_TIERS, models: [{ name: 'm', model: 'OpenAI/m' }] })).toThrow("model 'm' model 'OpenAI/m' is not a LiteLLM provider model id such as openai/gpt-5 or ollama/llama3.2");
+    expect(() => new Catalog({ tiers: TEST_TIERS, models: [{ name: 'm', model: 'openai/' }] })).toThrow("model 'm' model 'openai/' is not a LiteLLM provider model id");
+  });
+});
+
+describe('Catalog limits', () => {
+  it('wants whole requests per minute, like tokens per minute', () => {
+    expect(() => new Catalog({ tiers: [{ ...xlarge, rpmLimit: 1.5 }], models: TEST_MODELS })).toThrow("tier 'test-tier-xl' rpmLimit 1.5 is not a positive integer");
+  });
+});
+
+describe('Catalog messages', () => {
+  it('name the model name field and quote the value', () => {
+    expect(() => new Catalog({ tiers: TEST_TIERS, models: [{ name: '-m', model: 'openai/m' }] })).toThrow(
+      "model name '-m' must be 1-100 characters of letters, digits and ._:/- starting with a letter or digit",
+    );
+  });
+});

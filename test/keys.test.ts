@@ -37,3 +37,21 @@ describe('derived keys', () => {
     expect(() => deriveVirtualKey('', UID, 'r0')).toThrow('LITELLM_SALT_KEY is empty');
   });
 });
+
+describe('derived keys, pinned', () => {
+  // Known answers, computed outside this code base from the construction the module documents
+  // (RFC 5869 HKDF-SHA256; salt HMAC-SHA256('kratix-ai-promise', purpose); info the length-prefixed
+  // purpose and parts joined by '|'; base64url). Every deployed key is derived this way: a change
+  // here rotates every key of every request at once, so it must be deliberate.
+  it('derive the virtual key of a request and epoch', () => {
+    expect(deriveVirtualKey(SALT, UID, 'r0')).toBe('sk-yTuJCuazPltKxOE6cQh1KpgBzVlFtjuT-o3L-KdXnCw');
+  });
+
+  it("derive the UI's session secret of a request", () => {
+    expect(deriveWebUISecretKey(SALT, UID)).toBe('u251YZQORXFAohqcU9Ew8U7XJgXgcMEJTi6eNQb5umg');
+  });
+
+  it('never collide when parts split differently', () => {
+    expect(deriveVirtualKey(SALT, 'ab', 'c')).not.toBe(deriveVirtualKey(SALT, 'a', 'bc'));
+  });
+});

@@ -45,6 +45,18 @@ function gateway(overrides: GatewayOverrides = {}) {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** LiteLLM's config.yaml for CATALOG, written out by hand from LiteLLM's proxy config format. */
+const EXPECTED_CONFIG = {
+  model_list: [
+    { model_name: 'gpt-5', litellm_params: { model: 'openai/gpt-5', api_key: 'os.environ/OPENAI_API_KEY' } },
+    { model_name: 'gemini-2.5-pro', litellm_params: { model: 'gemini/gemini-2.5-pro', api_key: 'os.environ/GEMINI_API_KEY' } },
+    { model_name: 'claude-opus-4', litellm_params: { model: 'anthropic/claude-opus-4-20250514', api_key: 'os.environ/ANTHROPIC_API_KEY' } },
+    { model_name: 'llama3.2', litellm_params: { model: 'ollama/llama3.2', api_base: 'http://ollama.ollama.svc.cluster.local:11434' } },
+  ],
+  general_settings: { master_key: 'os.environ/LITELLM_MASTER_KEY', database_url: 'os.environ/DATABASE_URL' },
+  litellm_settings: { request_timeout: 600, drop_params: true, json_logs: true },
+};
+
 describe('liteLLMConfig', () => {
   it('lists every catalog model with provider keys only as os.environ references', () => {
     // GIVEN a catalog with three hosted models and a keyless Ollama model with an api_base
@@ -67,7 +79,7 @@ describe('liteLLMConfig', () => {
     // GIVEN the catalog
     // WHEN the YAML is rendered and parsed
     // THEN nothing is lost, including the model name with a dot
-    expect(load(liteLLMConfigYaml(CATALOG))).toEqual(liteLLMConfig(CATALOG));
+    expect(load(liteLLMConfigYaml(CATALOG))).toEqual(EXPECTED_CONFIG);
   });
 
   it('shares counters through the Redis cache client and caches no response unless asked to', () => {
@@ -97,7 +109,7 @@ describe('liteLLMConfig', () => {
 
 describe('migrationJobName', () => {
   it.each([
-    ['ghcr.io/berriai/litellm-non_root:main-v1.80.12', 'litellm-migrations-main-v1-80-12'],
+    ['ghcr.io/berriai/litellm-non_root:main-v1.81.0-stable', 'litellm-migrations-main-v1-81-0-stable'],
     ['registry.example.com:5000/litellm-non_root:V1.81.0_stable', 'litellm-migrations-v1-81-0-stable'],
   ])('versions the Job by the tag of %s', (image, name) => {
     expect(migrationJobName('litellm', image)).toBe(name);
@@ -135,7 +147,7 @@ describe('LiteLLMGateway', () => {
     // THEN the URL names the Service on port 4000
     expect(construct.serviceName).toBe('ai-gateway');
     expect(construct.internalUrl).toBe('http://ai-gateway.default.svc.cluster.local:4000');
-    expect(construct.configYaml).toBe(liteLLMConfigYaml(CATALOG));
+    expect(load(construct.configYaml)).toEqual(EXPECTED_CONFIG);
   });
 
   it('writes config.yaml from the catalog into the ConfigMap', () => {
@@ -146,7 +158,7 @@ describe('LiteLLMGateway', () => {
 
     // THEN the ConfigMap holds exactly config.yaml, generated from the catalog
     expect(Object.keys(configMap.data)).toEqual(['config.yaml']);
-    expect(load(configMap.data['config.yaml'])).toEqual(liteLLMConfig(CATALOG));
+    expect(load(configMap.data['config.yaml'])).toEqual(EXPECTED_CONFIG);
   });
 
   it('runs LiteLLM with the chart probes, port and args', () => {
@@ -158,7 +170,7 @@ describe('LiteLLMGateway', () => {
     expect(deployment.spec.replicas).toBe(1);
     expect(pod.containers).toHaveLength(1);
     expect(container.name).toBe('litellm');
-    expect(container.image).toBe(LITELLM_IMAGE);
+    expect(container.image).toBe('ghcr.io/berriai/litellm-non_root:main-v1.81.0-stable');
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.args).toEqual(['--config', '/etc/litellm/config.yaml', '--port', '4000']);
     expect(container.ports).toEqual([{ name: 'http', containerPort: 4000, protocol: 'TCP' }]);
@@ -211,6 +223,9 @@ describe('LiteLLMGateway', () => {
       expect(objects.map((o) => o.kind)).not.toContain('Secret');
       expect(yaml).not.toContain('envFrom');
       expect(yaml).not.toMatch(/sk-/);
+      const credentials = container.env.filter((env: { name: string }) => /(KEY|PASSWORD|USERNAME)$/.test(env.name));
+      // DB user and password, master and salt key, three provider keys
+      expect(credentials, 'credential env vars').toHaveLength(7);
       for (const env of container.env) {
         if (/(KEY|PASSWORD|USERNAME)$/.test(env.name)) {
           expect(env.value, env.name).toBeUndefined();
@@ -233,13 +248,13 @@ describe('LiteLLMGateway', () => {
   it('mounts the generated config.yaml by subPath and stamps its hash on the pod template', () => {
     // GIVEN the default props
     // WHEN the gateway is synthesized
-    const { construct, deployment, pod, container } = gateway();
+    const { deployment, pod, container, find } = gateway();
 
     // THEN the ConfigMap's config.yaml is mounted read-only at /etc/litellm/config.yaml
     expect(pod.volumes).toEqual([{ name: 'config', configMap: { name: 'litellm-config', items: [{ key: 'config.yaml', path: 'config.yaml' }] } }]);
     expect(container.volumeMounts).toEqual([{ name: 'config', mountPath: '/etc/litellm/config.yaml', subPath: 'config.yaml', readOnly: true }]);
-    // AND the pod template carries the config's sha256
-    expect(deployment.spec.template.metadata.annotations).toEqual({ 'ai.kratix.io/config-sha256': sha256(construct.configYaml) });
+    // AND the pod template carries the sha256 of the config.yaml it mounts
+    expect(deployment.spec.template.metadata.annotations).toEqual({ 'ai.kratix.io/config-sha256': sha256(find('ConfigMap').data['config.yaml']) });
   });
 
   it('rolls the pods when the catalog changes, and only then', () => {

@@ -201,6 +201,7 @@ describe('OpenWebUIApp', () => {
     const { objects, deployment } = app();
     const labels = { 'app.kubernetes.io/name': 'open-webui', 'app.kubernetes.io/instance': 'team-a', 'app.kubernetes.io/managed-by': 'kratix-ai-promise' };
     // THEN every object and the pod template carry the labels, and no cdk8s-generated label
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'PersistentVolumeClaim', 'Secret', 'Service']);
     for (const o of objects) expect(o.metadata.labels, o.kind).toEqual(labels);
     expect(objects.every((o) => o.metadata.namespace === 'engineering')).toBe(true);
     expect(deployment.spec.template.metadata.labels).toEqual(labels);

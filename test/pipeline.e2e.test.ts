@@ -134,6 +134,8 @@ describe('resource configure', () => {
     // AND every workload output is valid Kubernetes, scheduled to the workload destination
     const objects = [...run.outputs.entries()].filter(([path]) => path.startsWith('workload/')).flatMap(([, y]) => loadAll(y));
     expect(validateWithKubernetesModels(objects)).toHaveLength(objects.length);
+    // (the key Secret; the UI's Secret, volume, Deployment, Service and NetworkPolicy)
+    expect(objects.map((o: any) => o.kind).sort()).toEqual(['Deployment', 'NetworkPolicy', 'PersistentVolumeClaim', 'Secret', 'Secret', 'Service']);
     expect(objects.every((o: any) => o.metadata.namespace === ns)).toBe(true);
     expect(load(readFileSync(join(run.dir, 'metadata', 'destination-selectors.yaml'), 'utf8'))).toEqual([
       { directory: 'workload', matchLabels: { environment: 'dev' } },

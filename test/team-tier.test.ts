@@ -56,7 +56,8 @@ describe('TeamTier', () => {
     expect(secret.kind).toBe('Secret');
     expect(secret.metadata).toMatchObject({ name: 'chat-litellm-key', namespace: 'team-a' });
     expect(secret.stringData).toEqual({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://litellm.default.svc.cluster.local:4000/v1' });
-    expect(secret.metadata.annotations['ai.kratix.io/key-fingerprint']).toBe(TeamTier.fingerprint(KEY));
+    // the first 12 hex digits of sha256(KEY), computed outside the code base
+    expect(secret.metadata.annotations['ai.kratix.io/key-fingerprint']).toBe('f55cf6c77fe2');
     expect(validateWithKubernetesModels(objects)).toEqual(['Secret/chat-litellm-key']);
   });
 
@@ -121,5 +122,48 @@ describe('TeamTier', () => {
     ['a bad epoch', { keyEpoch: 'R 1' }, "keyEpoch 'R 1' is not an epoch id"],
   ])('rejects %s', (_, props, message) => {
     expect(() => teamTier(props)).toThrow(message);
+  });
+});
+
+describe('TeamTier boundaries (both sides of each bound)', () => {
+  it('keeps team ids of up to 63 characters as they are', () => {
+    // GIVEN 'ai.' + a 30-character namespace + '.' + a 29-character name: 63 characters
+    expect(TeamTier.teamIdFor('a'.repeat(30), 'b'.repeat(29))).toBe(`ai.${'a'.repeat(30)}.${'b'.repeat(29)}`);
+  });
+
+  it('finds the legacy id of a 64-character team id: 50 characters, a dash and 12 hex digits of its sha256', () => {
+    // Computed outside the code base: sha256('ai.' + 'a' x 31 + '.' + 'b' x 29), first 12 hex digits.
+    expect(TeamTier.legacyTeamIdFor('a'.repeat(31), 'b'.repeat(29))).toBe(`ai.${'a'.repeat(31)}.${'b'.repeat(15)}-90921625478e`);
+  });
+
+  it('aliases keys by team and epoch, r0 unless told', () => {
+    expect(TeamTier.keyAliasFor('ai.team-a.chat', 'r2')).toBe('ai.team-a.chat/key-r2');
+    expect(teamTier().construct.key.key_alias).toBe('ai.team-a.chat/key-r0');
+    expect(teamTier().construct.key.metadata.epoch).toBe('r0');
+  });
+
+  it('names the Secret <request>-litellm-key unless told, and checks a given name', () => {
+    expect(teamTier().construct.secretName).toBe('chat-litellm-key');
+    expect(teamTier({ secretName: 'my-key' }).objects[0].metadata.name).toBe('my-key');
+    expect(teamTier({ secretName: `a${'b'.repeat(252)}` }).construct.secretName).toHaveLength(253);
+    expect(() => teamTier({ secretName: `a${'b'.repeat(253)}` })).toThrow('is not a Secret name');
+    expect(() => teamTier({ secretName: 'My_Key' })).toThrow("secretName 'My_Key' is not a Secret name");
+  });
+
+  it('accepts epoch ids of 1 to 64 characters of a-z, 0-9 and -', () => {
+    expect(teamTier({ keyEpoch: 'e'.repeat(64) }).construct.key.metadata.epoch).toBe('e'.repeat(64));
+    expect(() => teamTier({ keyEpoch: 'e'.repeat(65) })).toThrow('is not an epoch id (a-z, 0-9, -)');
+    expect(() => teamTier({ keyEpoch: '' })).toThrow("keyEpoch '' is not an epoch id (a-z, 0-9, -)");
+  });
+
+  it('refuses a bad request namespace', () => {
+    expect(() => teamTier({ requestNamespace: 'Team-A' })).toThrow("namespace 'Team-A' is not a namespace name");
+  });
+
+  it('labels the Secret with the instance and the owning team, and lets it be rewritten on rotation', () => {
+    const secret = teamTier().objects[0];
+    expect(secret.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'kratix-ai-promise', 'app.kubernetes.io/instance': 'chat', 'ai.kratix.io/team': 'engineering' });
+    expect(secret.immutable).toBe(false);
+    expect(teamTier().construct.keyFingerprint).toBe('f55cf6c77fe2');
   });
 });

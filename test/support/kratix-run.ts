@@ -7,7 +7,7 @@ import { TEST_CONFIG_ENV } from './test-catalog.js';
 
 /**
  * What Kratix runs: the image's entrypoint, the launcher that starts the pipeline from its startup
- * snapshot (built by `npm run build`, which `npm test` runs first, with the Node that runs the tests:
+ * snapshot (built by `npm run build`, which vitest's global setup runs when the bundle is stale, with the Node that runs the tests:
  * a blob loads only in the Node that built it). build.test.ts proves it writes exactly what
  * `node dist/pipeline.mjs` writes; it costs about half the CPU per run, and the suite runs the
  * pipeline ~1000 times.
