@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { TeamTier } from '../constructs/index.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { deriveVirtualKey } from '../pipeline/keys.js';
-import { LiteLLMClient } from '../pipeline/litellm-client.js';
-import { type Desired, type Observed, type ObservedKey, isMissingKey, keyHash, plan, reconcile } from '../pipeline/reconcile.js';
+import { LiteLLMClient, type LiteLLMResponse } from '../pipeline/litellm-client.js';
+import { type Desired, type Observed, type ObservedKey, type Step, describe as describeStep, isMissingKey, keyHash, observe, plan, reconcile } from '../pipeline/reconcile.js';
 import { effectiveRotation, keyEpoch } from '../pipeline/rotation.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
 
@@ -329,5 +329,410 @@ describe('isMissingKey', () => {
     expect(isMissingKey({ status: 401, body: undefined })).toBe(false);
     expect(isMissingKey({ status: 400, body: missing401 })).toBe(false);
     expect(isMissingKey({ status: 200, body: {} })).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The I/O edge: reconcile, observe and deprovision against a scripted LiteLLM
+// ---------------------------------------------------------------------------------------------
+
+const MAX_SCRIPTED_CALLS = 30;
+
+type Answer = LiteLLMResponse | ((input: { query: Record<string, string>; body: unknown }) => LiteLLMResponse);
+
+/**
+ * A LiteLLM that answers each `METHOD /path` from a script: a list of answers used in turn (the
+ * last one repeats). It records every call. Only the client's surface reconcile.ts uses.
+ */
+class ScriptedLiteLLM {
+  readonly calls: { method: string; path: string; query: Record<string, string>; body: unknown }[] = [];
+  private readonly script: Map<string, Answer[]>;
+
+  constructor(script: Record<string, Answer | Answer[]>) {
+    this.script = new Map(Object.entries(script).map(([call, answers]) => [call, Array.isArray(answers) ? [...answers] : [answers]]));
+  }
+
+  get client(): LiteLLMClient {
+    return this as unknown as LiteLLMClient;
+  }
+
+  get(path: string, query: Record<string, string> = {}): Promise<LiteLLMResponse> {
+    return this.answer('GET', path, query, undefined);
+  }
+
+  post(path: string, body: unknown): Promise<LiteLLMResponse> {
+    return this.answer('POST', path, {}, body);
+  }
+
+  describe(method: string, path: string, response: LiteLLMResponse): string {
+    return `LiteLLM ${method} ${path} answered ${response.status}`;
+  }
+
+  /** `METHOD /path` of every call, in order. */
+  get sequence(): string[] {
+    return this.calls.map((c) => `${c.method} ${c.path}`);
+  }
+
+  private async answer(method: string, path: string, query: Record<string, string>, body: unknown): Promise<LiteLLMResponse> {
+    this.calls.push({ method, path, query, body });
+    // No run needs this many calls: fail fast instead of looping forever (the loop never yields to
+    // a timer, so a test timeout could not stop it).
+    if (this.calls.length > MAX_SCRIPTED_CALLS) throw new Error(`more than ${MAX_SCRIPTED_CALLS} calls to LiteLLM: a loop that does not end`);
+    const answers = this.script.get(`${method} ${path}`);
+    if (!answers || answers.length === 0) throw new Error(`unscripted call ${method} ${path}`);
+    const next = answers.length > 1 ? answers.shift()! : answers[0]!;
+    return typeof next === 'function' ? next({ query, body }) : next;
+  }
+}
+
+const ok = (body: unknown = {}): LiteLLMResponse => ({ status: 200, body });
+const status = (code: number, body: unknown = { detail: 'x' }): LiteLLMResponse => ({ status: code, body });
+/** LiteLLM's answer for a team it does not have (team_endpoints.py, team_info). */
+const noTeam = status(404, { error: { message: "{'message': 'Team not found, passed team id: ai.default.example.'}", type: 'auth_error', param: 'None', code: '404' } });
+const TEAM_ID = 'ai.default.example';
+const ALIAS = 'ai.default.example/key-r0';
+const teamInfo = (observed: Observed) => ok({ team_info: observed.team, keys: observed.keys });
+/** A /key/info answer for the key the pipeline just created. */
+const stored = (alias = ALIAS, team = TEAM_ID) => ok({ key: KEY_HASH, info: { key_alias: alias, team_id: team } });
+const noRevokedKeys = ok({ keys: [] });
+
+describe('reconcile', () => {
+  it('creates the team and the key, checks the key was never revoked and reads it back', async () => {
+    // GIVEN an empty LiteLLM
+    const litellm = new ScriptedLiteLLM({ 'GET /team/info': noTeam, 'POST /team/new': ok(), 'GET /key/list': noRevokedKeys, 'POST /key/generate': ok(), 'GET /key/info': stored() });
+    // WHEN the request is reconciled
+    const result = await reconcile(litellm.client, desired());
+    // THEN the team and the key are created, in that order, and nothing else is written
+    expect(result.changes).toEqual([`created team ${TEAM_ID}`, `created key ${ALIAS}`]);
+    expect(litellm.sequence).toEqual(['GET /team/info', 'POST /team/new', 'GET /key/list', 'POST /key/generate', 'GET /key/info']);
+    // AND the reads ask by team id, by alias among deleted keys, and by the key's hash, never its plaintext
+    expect(litellm.calls[0]!.query).toEqual({ team_id: TEAM_ID });
+    expect(litellm.calls[2]!.query).toEqual({ key_alias: ALIAS, status: 'deleted', return_full_object: 'true', size: '100' });
+    expect(litellm.calls[4]!.query).toEqual({ key: KEY_HASH });
+    expect(litellm.calls[3]!.body).toEqual({ ...desired().key, key: KEY });
+  });
+
+  it('writes nothing in steady state', async () => {
+    const observed = inSync(desired());
+    const litellm = new ScriptedLiteLLM({ 'GET /team/info': teamInfo(observed) });
+    // The team row it saw comes back too: status.ai.usage is read from it, with no second call
+    expect(await reconcile(litellm.client, desired())).toEqual({ changes: [], team: observed.team });
+    expect(litellm.sequence).toEqual(['GET /team/info']);
+  });
+
+  it('only says what it would do on a dry run', async () => {
+    const litellm = new ScriptedLiteLLM({ 'GET /team/info': noTeam });
+    expect(await reconcile(litellm.client, desired(), true)).toEqual({ changes: [`dry run: would create team ${TEAM_ID}`, `dry run: would create key ${ALIAS}`], team: null });
+    expect(litellm.sequence).toEqual(['GET /team/info']);
+  });
+
+  it('observes again and re-plans after losing a race to create the team', async () => {
+    // GIVEN another run creates the team between this run's observe and its write
+    const litellm = new ScriptedLiteLLM({
+      'GET /team/info': [noTeam, teamInfo({ team: inSync(desired()).team, keys: [] })],
+      'POST /team/new': status(400, { error: { message: `Team id = ${TEAM_ID} already exists. Please use a different team id.` } }),
+      'GET /key/list': noRevokedKeys,
+      'POST /key/generate': ok(),
+      'GET /key/info': stored(),
+    });
+    // WHEN the request is reconciled
+    const result = await reconcile(litellm.client, desired());
+    // THEN the second round creates only the key
+    expect(result.changes).toEqual([`created key ${ALIAS}`]);
+    expect(litellm.sequence).toEqual(['GET /team/info', 'POST /team/new', 'GET /team/info', 'GET /key/list', 'POST /key/generate', 'GET /key/info']);
+  });
+
+  it('gives up after three rounds that all lost a race', async () => {
+    const litellm = new ScriptedLiteLLM({ 'GET /team/info': noTeam, 'POST /team/new': status(400, { detail: 'team already exists' }) });
+    await expect(reconcile(litellm.client, desired())).rejects.toThrow(
+      `LiteLLM team '${TEAM_ID}' kept changing while 3 reconcile rounds ran; another writer is racing this pipeline`,
+    );
+    expect(litellm.sequence).toEqual(['GET /team/info', 'POST /team/new', 'GET /team/info', 'POST /team/new', 'GET /team/info', 'POST /team/new']);
+  });
+
+  it.each<[string, LiteLLMResponse]>([
+    ['a 400 that is not "already exists"', status(400, { detail: 'invalid budget' })],
+    ['a 500', status(500)],
+  ])('fails naming the call when creating the team meets %s', async (_, answer) => {
+    const litellm = new ScriptedLiteLLM({ 'GET /team/info': noTeam, 'POST /team/new': answer });
+    await expect(reconcile(litellm.client, desired())).rejects.toThrow(`LiteLLM POST /team/new answered ${answer.status}`);
+  });
+
+  it('updates a drifted team, and re-plans when the team vanished meanwhile', async () => {
+    const before = inSync(desired('small'));
+    const updated = new ScriptedLiteLLM({ 'GET /team/info': teamInfo(before), 'POST /team/update': ok() });
+    expect((await reconcile(updated.client, desired('large'))).changes).toEqual([`updated team ${TEAM_ID}: rpm_limit, tpm_limit, max_budget, metadata`]);
+    const vanished = new ScriptedLiteLLM({ 'GET /team/info': [teamInfo(before), teamInfo(inSync(desired('large')))], 'POST /team/update': status(404) });
+    expect((await reconcile(vanished.client, desired('large'))).changes).toEqual([]);
+    expect(vanished.sequence).toEqual(['GET /team/info', 'POST /team/update', 'GET /team/info']);
+    const failing = new ScriptedLiteLLM({ 'GET /team/info': teamInfo(before), 'POST /team/update': status(500) });
+    await expect(reconcile(failing.client, desired('large'))).rejects.toThrow('LiteLLM POST /team/update answered 500');
+  });
+
+  it('updates the current key by its hash, re-plans when it is missing (401 or 404) and fails on other errors', async () => {
+    const drifted = inSync(desired(), { models: ['gpt-5', 'gemini-2.5-pro'] });
+    const updated = new ScriptedLiteLLM({ 'GET /team/info': teamInfo(drifted), 'POST /key/update': ok() });
+    expect((await reconcile(updated.client, desired())).changes).toEqual([`updated key ${ALIAS}: models`]);
+    expect(updated.calls[1]!.body).toEqual({ key: KEY_HASH, models: ['gpt-5'] });
+    for (const missing of [status(404), status(401, { error: { message: `Authentication Error: invalid user key - user key does not exist in db. User Key=${KEY_HASH}`, type: 'auth_error', param: 'None', code: '401' } })]) {
+      const vanished = new ScriptedLiteLLM({ 'GET /team/info': [teamInfo(drifted), teamInfo(inSync(desired()))], 'POST /key/update': missing });
+      expect((await reconcile(vanished.client, desired())).changes).toEqual([]);
+    }
+    const failing = new ScriptedLiteLLM({ 'GET /team/info': teamInfo(drifted), 'POST /key/update': status(500) });
+    await expect(reconcile(failing.client, desired())).rejects.toThrow('LiteLLM POST /key/update answered 500');
+  });
+
+  describe('deleting stale keys', () => {
+    const d = desired();
+    const observed = inSync(d);
+    const earlier = (alias: string): ObservedKey => ({ ...observed.keys[0]!, key_alias: alias, metadata: { ...observed.keys[0]!.metadata, 'request-uid': 'uid-0' } });
+
+    it('names one key, or several, and treats "not found" as done', async () => {
+      const one = new ScriptedLiteLLM({ 'GET /team/info': teamInfo({ team: observed.team, keys: [...observed.keys, earlier('old-1')] }), 'POST /key/delete': ok() });
+      expect((await reconcile(one.client, d)).changes).toEqual(['deleted stale key old-1']);
+      expect(one.calls[1]!.body).toEqual({ key_aliases: ['old-1'] });
+      const two = new ScriptedLiteLLM({ 'GET /team/info': teamInfo({ team: observed.team, keys: [...observed.keys, earlier('old-1'), earlier('old-2')] }), 'POST /key/delete': status(404) });
+      expect((await reconcile(two.client, d)).changes).toEqual(['deleted stale keys old-1, old-2']);
+    });
+
+    it('fails on any other answer', async () => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': teamInfo({ team: observed.team, keys: [...observed.keys, earlier('old-1')] }), 'POST /key/delete': status(500) });
+      await expect(reconcile(litellm.client, d)).rejects.toThrow('LiteLLM POST /key/delete answered 500');
+    });
+  });
+
+  describe('creating the key', () => {
+    const teamOnly = () => teamInfo({ team: inSync(desired()).team, keys: [] });
+
+    it('refuses to bring back a key LiteLLM has on record as deleted', async () => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': teamOnly(), 'GET /key/list': ok({ keys: [{ token: 'other' }, { token: KEY_HASH }] }) });
+      await expect(reconcile(litellm.client, desired())).rejects.toThrow(
+        `key '${ALIAS}' was revoked before (the request went back to an earlier rotation); bump spec.rotation.trigger to get a new key`,
+      );
+      expect(litellm.sequence).not.toContain('POST /key/generate');
+    });
+
+    it('creates it when the deleted keys of that alias hold other values', async () => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': teamOnly(), 'GET /key/list': ok({ keys: [null, 'x', { token: 'other' }] }), 'POST /key/generate': ok(), 'GET /key/info': stored() });
+      expect((await reconcile(litellm.client, desired())).changes).toEqual([`created key ${ALIAS}`]);
+    });
+
+    it('fails when the deleted keys cannot be listed', async () => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': teamOnly(), 'GET /key/list': status(500) });
+      await expect(reconcile(litellm.client, desired())).rejects.toThrow('LiteLLM GET /key/list answered 500');
+    });
+
+    it('fails when LiteLLM refuses the key', async () => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': teamOnly(), 'GET /key/list': noRevokedKeys, 'POST /key/generate': status(500) });
+      await expect(reconcile(litellm.client, desired())).rejects.toThrow('LiteLLM POST /key/generate answered 500');
+    });
+
+    it('re-plans when another run of this request created the alias meanwhile', async () => {
+      const litellm = new ScriptedLiteLLM({
+        'GET /team/info': [teamOnly(), teamInfo(inSync(desired()))],
+        'GET /key/list': noRevokedKeys,
+        'POST /key/generate': status(400, { detail: `Key with alias '${ALIAS}' already exists.` }),
+      });
+      expect((await reconcile(litellm.client, desired())).changes).toEqual([]);
+      expect(litellm.sequence).toEqual(['GET /team/info', 'GET /key/list', 'POST /key/generate', 'GET /team/info', 'GET /team/info']);
+    });
+
+    it('refuses an alias taken by a key outside the team', async () => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': teamOnly(), 'GET /key/list': noRevokedKeys, 'POST /key/generate': status(400, { detail: 'Key with alias already exists.' }) });
+      await expect(reconcile(litellm.client, desired())).rejects.toThrow(`LiteLLM key alias '${ALIAS}' is taken by a key outside team '${TEAM_ID}'; refusing to modify it`);
+    });
+
+    // /key/generate answers 200 and stores nothing when the key value exists already: the read-back
+    // must compare both the alias and the team of what LiteLLM holds under that value.
+    it.each<[string, LiteLLMResponse, string]>([
+      ['under another alias', stored('someone/else', TEAM_ID), `alias "someone/else" in team "${TEAM_ID}"`],
+      ['in another team', stored(ALIAS, 'ai.other.team'), `alias "${ALIAS}" in team "ai.other.team"`],
+      ['without an info row', ok({}), 'alias null in team null'],
+      ['not at all', status(404), 'status 404'],
+    ])('refuses to report a key LiteLLM stored %s', async (_, answer, found) => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': teamOnly(), 'GET /key/list': noRevokedKeys, 'POST /key/generate': ok(), 'GET /key/info': answer });
+      await expect(reconcile(litellm.client, desired())).rejects.toThrow(
+        `LiteLLM did not store key '${ALIAS}' (the same key value already exists: ${found}); delete that key in LiteLLM, then re-run`,
+      );
+    });
+  });
+
+  describe('the previous key after a rotation', () => {
+    const d = desired();
+    const observed = inSync(d);
+    const previous: ObservedKey = { ...observed.keys[0]!, key_alias: 'ai.default.example/key-prev', key_name: 'sk-...prev', metadata: { ...observed.keys[0]!.metadata, epoch: 'r0-p100-e1' }, created_at: '2026-05-01T00:00:00Z' };
+    const rotated = () => teamInfo({ team: observed.team, keys: [...observed.keys, previous] });
+
+    it('keeps working for the grace period', async () => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': rotated(), 'POST /key/update': ok() });
+      expect((await reconcile(litellm.client, d)).changes).toEqual(['previous key ai.default.example/key-prev stays valid for 172800s']);
+      expect(litellm.calls[1]!.body).toEqual({ key: keyHash('sk-derived-for-r0-p100-e1'), duration: '172800s' });
+    });
+
+    it('is deleted when this run cannot derive it', async () => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': rotated(), 'POST /key/update': status(404), 'POST /key/delete': status(404) });
+      expect((await reconcile(litellm.client, d)).changes).toEqual(['deleted previous key ai.default.example/key-prev (not derivable, so no grace period)']);
+      expect(litellm.calls[2]!.body).toEqual({ key_aliases: ['ai.default.example/key-prev'] });
+    });
+
+    it.each<[string, Record<string, Answer>, string]>([
+      ['the update fails', { 'POST /key/update': status(500) }, 'LiteLLM POST /key/update answered 500'],
+      ['the delete fails', { 'POST /key/update': status(404), 'POST /key/delete': status(500) }, 'LiteLLM POST /key/delete answered 500'],
+    ])('fails when %s', async (_, script, message) => {
+      const litellm = new ScriptedLiteLLM({ 'GET /team/info': rotated(), ...script });
+      await expect(reconcile(litellm.client, d)).rejects.toThrow(message);
+    });
+  });
+});
+
+describe('observe', () => {
+  it('reads the team and its keys, and no keys when LiteLLM lists none', async () => {
+    const observed = inSync(desired());
+    expect(await observe(new ScriptedLiteLLM({ 'GET /team/info': teamInfo(observed) }).client, TEAM_ID)).toEqual(observed);
+    expect(await observe(new ScriptedLiteLLM({ 'GET /team/info': ok({ team_info: observed.team }) }).client, TEAM_ID)).toEqual({ team: observed.team, keys: [] });
+  });
+
+  it('is null for an unknown team, and fails on an error or an answer about another team', async () => {
+    expect(await observe(new ScriptedLiteLLM({ 'GET /team/info': noTeam }).client, TEAM_ID)).toBeNull();
+    await expect(observe(new ScriptedLiteLLM({ 'GET /team/info': status(500) }).client, TEAM_ID)).rejects.toThrow('LiteLLM GET /team/info answered 500');
+    const other = ok({ team_info: { team_id: 'ai.other.x' }, keys: [] });
+    await expect(observe(new ScriptedLiteLLM({ 'GET /team/info': other }).client, TEAM_ID)).rejects.toThrow(`LiteLLM GET /team/info for '${TEAM_ID}' answered 200 without that team`);
+    await expect(observe(new ScriptedLiteLLM({ 'GET /team/info': ok() }).client, TEAM_ID)).rejects.toThrow('answered 200 without that team');
+  });
+});
+
+describe('describe', () => {
+  it('puts each step in words, without the key', () => {
+    const d = desired();
+    const steps: Step[] = [
+      { kind: 'create-team', body: d.team },
+      { kind: 'update-team', body: { team_id: TEAM_ID }, fields: ['rpm_limit', 'models'] },
+      { kind: 'delete-keys', aliases: ['a', 'b'], reason: 'stale' },
+      { kind: 'create-key', body: { ...d.key, key: KEY } },
+      { kind: 'update-key', body: { key: KEY }, fields: ['models', 'expires'] },
+      { kind: 'expire-key', alias: 'a', body: { key: KEY, duration: '60s' } },
+    ];
+    expect(steps.map(describeStep)).toEqual([
+      `create team ${TEAM_ID}`,
+      `update team ${TEAM_ID}: rpm_limit, models`,
+      'delete stale keys a, b',
+      `create key ${ALIAS}`,
+      'update the current key: models, expires',
+      'keep previous key a valid for 60s',
+    ]);
+  });
+});
+
+describe('plan boundaries (both sides of each bound)', () => {
+  const d = desired('small', ['gpt-5', 'claude-opus-4']);
+  const observed = inSync(d);
+  const withTeamModels = (models: string[] | null): Observed => ({ team: { ...observed.team, models }, keys: observed.keys });
+  const teamModelSteps = (models: readonly string[]) => [
+    { kind: 'update-team', fields: ['models'], body: { team_id: TEAM_ID, models } },
+  ];
+
+  it('sees a swapped model, a removed model and missing models as drift, and the same set in any order as none', () => {
+    expect(plan(d, withTeamModels(['claude-opus-4', 'gpt-5']))).toEqual([]);
+    expect(plan(d, withTeamModels(['gpt-5', 'gemini-2.5-pro']))).toEqual(teamModelSteps(['gpt-5', 'claude-opus-4']));
+    expect(plan(d, withTeamModels(['gpt-5', 'claude-opus-4', 'gemini-2.5-pro']))).toEqual(teamModelSteps(['gpt-5', 'claude-opus-4']));
+    expect(plan(d, withTeamModels(['gpt-5']))).toEqual(teamModelSteps(['gpt-5', 'claude-opus-4']));
+    expect(plan(d, withTeamModels(null))).toEqual(teamModelSteps(['gpt-5', 'claude-opus-4']));
+    expect(plan(d, withTeamModels(['gpt-5', 'gpt-5', 'claude-opus-4']))).toEqual([]);
+  });
+
+  it('updates the key models on a swap, and leaves a key without an expiry alone', () => {
+    const swapped: Observed = { team: observed.team, keys: [{ ...observed.keys[0]!, models: ['gpt-5', 'gemini-2.5-pro'], expires: undefined }] };
+    expect(plan(d, swapped)).toEqual([{ kind: 'update-key', fields: ['models'], body: { key: KEY_HASH, models: ['gpt-5', 'claude-opus-4'] } }]);
+  });
+
+  it('replaces a current key LiteLLM reports without a name', () => {
+    const d1 = desired();
+    expect(plan(d1, inSync(d1, { key_name: null }))).toEqual([
+      { kind: 'delete-keys', aliases: [ALIAS], reason: 'stale' },
+      { kind: 'create-key', body: { ...d1.key, key: KEY } },
+    ]);
+  });
+
+  describe('previous keys', () => {
+    const d1 = desired();
+    const now = d1.now.getTime();
+    const base = inSync(d1);
+    const key = (alias: string, changes: Partial<ObservedKey> = {}, metadata: Record<string, unknown> = {}): ObservedKey => ({
+      ...base.keys[0]!,
+      key_alias: alias,
+      key_name: 'sk-...prev',
+      created_at: '2026-05-01T00:00:00Z',
+      ...changes,
+      metadata: { ...base.keys[0]!.metadata, epoch: `epoch-of-${alias}`, ...metadata },
+    });
+    const planWith = (...keys: ObservedKey[]) => plan(d1, { team: base.team, keys: [...base.keys, ...keys] });
+    const expire = (alias: string, epoch = `epoch-of-${alias}`) => ({ kind: 'expire-key', alias, body: { key: keyHash(`sk-derived-for-${epoch}`), duration: '172800s' } });
+    const remove = (...aliases: string[]) => ({ kind: 'delete-keys', aliases, reason: 'stale' });
+
+    it('counts a key that expires exactly now as expired, and one a millisecond later as valid', () => {
+      expect(planWith(key('p', { expires: new Date(now).toISOString() }))).toEqual([remove('p')]);
+      expect(planWith(key('p', { expires: new Date(now + 1).toISOString() }))).toEqual([]);
+    });
+
+    it('between keys created at the same moment keeps the one whose alias sorts last', () => {
+      expect(planWith(key('p-e1'), key('p-e2'))).toEqual([remove('p-e1'), expire('p-e2')]);
+      expect(planWith(key('p-e2'), key('p-e1'))).toEqual([remove('p-e1'), expire('p-e2')]);
+    });
+
+    it('keeps the newest by creation time, whatever the aliases', () => {
+      expect(planWith(key('p-b', { created_at: '2026-05-01T00:00:00Z' }), key('p-a', { created_at: '2026-05-02T00:00:00Z' }))).toEqual([remove('p-b'), expire('p-a')]);
+    });
+
+    it('never gives a grace period to a key without an epoch', () => {
+      expect(planWith(key('p', {}, { epoch: undefined }))).toEqual([remove('p')]);
+      expect(planWith(key('p', {}, { epoch: 7 }))).toEqual([remove('p')]);
+    });
+
+    it('goes by the trigger of this request only: an earlier request of the same name may have used a higher one', () => {
+      expect(planWith(key('old', {}, { 'request-uid': 'uid-0', epoch: 'r5' }))).toEqual([remove('old')]);
+    });
+
+    it('ignores epochs it cannot read when comparing triggers, and allows the same trigger again', () => {
+      expect(planWith(key('odd', {}, { epoch: 'manual' }))).toEqual([expire('odd', 'manual')]);
+      expect(planWith(key('same', { expires: '2026-06-02T00:00:00Z' }, { epoch: 'r0-p100-e1' }))).toEqual([]);
+    });
+
+    it('refuses one trigger lower, and names both', () => {
+      const d3 = { ...d1, key: { ...d1.key, metadata: { ...d1.key.metadata, epoch: 'r3' } } };
+      expect(() => plan(d3, { team: base.team, keys: [key('p', {}, { epoch: 'r4' })] })).toThrow('spec.rotation.trigger 3 is lower than 4, which this request already used: triggers only go up');
+      expect(plan(d3, { team: base.team, keys: [key('p', {}, { epoch: 'r3-p100-e1' })] })).toEqual([{ kind: 'create-key', body: { ...d3.key, key: KEY } }, expire('p', 'r3-p100-e1')]);
+    });
+  });
+});
+
+describe('ownership and read-back, both ways', () => {
+  const d = desired();
+  const observed = inSync(d);
+
+  it('refuses a team that names this request but another manager, quoting both', () => {
+    const claimed: Observed = { team: { ...observed.team, metadata: { ...observed.team.metadata, 'managed-by': 'other-tool' } }, keys: [] };
+    expect(() => plan(d, claimed)).toThrow(
+      `LiteLLM team '${TEAM_ID}' exists but was not created by this promise for default/example (metadata managed-by "other-tool", request "default/example"); refusing to modify it`,
+    );
+  });
+
+  it('refuses a team without metadata, and ignores keys without metadata', () => {
+    expect(() => plan(d, { team: { team_id: TEAM_ID, metadata: null }, keys: [] })).toThrow('(metadata managed-by null, request null); refusing to modify it');
+    expect(plan(d, { team: observed.team, keys: [...observed.keys, { key_alias: 'bare', metadata: null }] })).toEqual([]);
+  });
+
+  it('reads an epoch without a trigger as trigger 0', () => {
+    const custom = { ...d, key: { ...d.key, metadata: { ...d.key.metadata, epoch: 'custom' } } };
+    expect(() => plan(custom, { team: observed.team, keys: [{ ...observed.keys[0]!, key_alias: 'prev', metadata: { ...observed.keys[0]!.metadata, epoch: 'r0-p100-e1' } }] })).not.toThrow();
+  });
+
+  it('does not trust a key whose read-back failed, whatever the body says', async () => {
+    const litellm = new ScriptedLiteLLM({
+      'GET /team/info': teamInfo({ team: observed.team, keys: [] }),
+      'GET /key/list': noRevokedKeys,
+      'POST /key/generate': ok(),
+      'GET /key/info': status(403, { info: { key_alias: ALIAS, team_id: TEAM_ID } }),
+    });
+    await expect(reconcile(litellm.client, d)).rejects.toThrow(`LiteLLM did not store key '${ALIAS}' (the same key value already exists: status 403)`);
   });
 });
