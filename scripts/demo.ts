@@ -9,20 +9,15 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { renderArtifacts } from '../main.js';
 import { LiteLLMEmulator } from '../test/support/litellm-emulator.js';
-import { type KratixRunResult, aiRequest, kratixRun } from '../test/support/kratix-run.js';
+import { type KratixRunResult, aiRequest, kratixRun, promiseContainerEnv } from '../test/support/kratix-run.js';
 
 const root = new URL('../', import.meta.url).pathname;
-const demoDir = join(root, '.demo');
+// AI_PROMISE_DEMO_DIR lets the demo's own test run it outside the working tree.
+const demoDir = process.env.AI_PROMISE_DEMO_DIR || join(root, '.demo');
 
 function fail(step: string, run: KratixRunResult): never {
   process.stderr.write(`${step} failed (exit ${run.code}):\n${run.stderr}`);
   process.exit(1);
-}
-
-/** The env promise.yaml gives a pipeline container, so the demo runs what Kratix would. */
-function pipelineEnv(promise: any, type: 'promise' | 'resource', action: 'configure'): Record<string, string> {
-  const container = promise.spec.workflows[type][action][0].spec.containers[0];
-  return Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
 }
 
 const emulator = await LiteLLMEmulator.start();
@@ -33,9 +28,9 @@ try {
   const object = aiRequest(request.metadata.name, request.metadata.namespace, request.spec, '0d3f9a52-7c1e-4b8e-9a7d-1f2e3d4c5b6a');
   const common = { litellmUrl: emulator.url, masterKey: emulator.masterKey, saltKey: 'sk-demo-salt-key-not-for-production' };
 
-  const promiseRun = await kratixRun({ ...common, type: 'promise', action: 'configure', object: promise, env: { ...pipelineEnv(promise, 'promise', 'configure'), LITELLM_URL: emulator.url }, dir: join(demoDir, 'promise') });
+  const promiseRun = await kratixRun({ ...common, type: 'promise', action: 'configure', object: promise, env: { ...promiseContainerEnv(promise, 'promise', 'configure'), LITELLM_URL: emulator.url }, dir: join(demoDir, 'promise') });
   if (promiseRun.code !== 0) fail('promise configure', promiseRun);
-  const resourceEnv = { ...pipelineEnv(promise, 'resource', 'configure'), LITELLM_URL: emulator.url };
+  const resourceEnv = { ...promiseContainerEnv(promise, 'resource', 'configure'), LITELLM_URL: emulator.url };
   const first = await kratixRun({ ...common, type: 'resource', action: 'configure', object, env: resourceEnv, dir: join(demoDir, 'resource') });
   if (first.code !== 0) fail('resource configure', first);
   const firstCalls = { reads: emulator.reads().length, writes: emulator.writes().length };

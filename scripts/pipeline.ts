@@ -16,7 +16,7 @@ import { load, loadAll } from 'js-yaml';
 import { resolvePromiseConfig } from '../constructs/index.js';
 import { PROMISE_PROPS, renderArtifacts } from '../main.js';
 import { redact } from '../pipeline/errors.js';
-import { type KratixRunResult, PIPELINE, kratixRun } from '../test/support/kratix-run.js';
+import { type KratixRunResult, PIPELINE, kratixRun, promiseContainerEnv } from '../test/support/kratix-run.js';
 import { LiteLLMEmulator } from '../test/support/litellm-emulator.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -88,10 +88,7 @@ function requestObject(file: string): Record<string, any> {
 
 /** The env promise.yaml gives the container of a resource workflow, pointed at `litellmUrl`. */
 function containerEnv(promise: any, action: 'configure' | 'delete', litellmUrl: string): Record<string, string> {
-  const container = promise.spec.workflows.resource[action][0].spec.containers[0];
-  // The credentials are secretKeyRefs there (no value): the run gets them from the caller instead.
-  const literal = container.env.filter((e: { value?: string }) => e.value !== undefined);
-  return { ...Object.fromEntries(literal.map((e: { name: string; value: string }) => [e.name, e.value])), LITELLM_URL: litellmUrl };
+  return { ...promiseContainerEnv(promise, 'resource', action), LITELLM_URL: litellmUrl };
 }
 
 function report(run: KratixRunResult, dir: string, print: (line: string) => void): void {

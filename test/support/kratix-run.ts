@@ -135,3 +135,14 @@ function filesUnder(root: string): Map<string, string> {
 export function aiRequest(name: string, namespace: string, spec: Record<string, unknown>, uid = `uid-${namespace}-${name}`): Record<string, unknown> {
   return { apiVersion: 'marketplace.kratix.io/v1alpha1', kind: 'ai', metadata: { name, namespace, uid, generation: 1 }, spec };
 }
+
+/**
+ * The literal env that promise.yaml gives the container of one workflow's first pipeline. The
+ * credentials are `secretKeyRef`s there, which only Kubernetes resolves: they are left out, and the
+ * caller passes them (kratixRun's masterKey and saltKey).
+ */
+export function promiseContainerEnv(promise: any, type: 'promise' | 'resource', action: 'configure' | 'delete'): Record<string, string> {
+  const container = promise.spec.workflows[type][action][0].spec.containers[0];
+  const literal = (container.env as { name: string; value?: string }[]).filter((e): e is { name: string; value: string } => e.value !== undefined);
+  return Object.fromEntries(literal.map((e) => [e.name, e.value]));
+}
