@@ -15,11 +15,11 @@ afterAll(async () => {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** One run at a given instant: the pipeline and the emulator share the clock. */
-async function runAt(now: Date, spec: Record<string, unknown>, namespace: string, saltKey?: string): Promise<KratixRunResult> {
+/** One run at a given instant, whatever its outcome: the pipeline and the emulator share the clock. */
+async function attemptAt(now: Date, spec: Record<string, unknown>, namespace: string, saltKey?: string): Promise<KratixRunResult> {
   emulator.setNow(() => now);
   emulator.resetRequests();
-  const run = await kratixRun({
+  return kratixRun({
     type: 'resource',
     action: 'configure',
     object: aiRequest('rotating', namespace, spec),
@@ -28,6 +28,11 @@ async function runAt(now: Date, spec: Record<string, unknown>, namespace: string
     ...(saltKey ? { saltKey } : {}),
     env: { AI_PROMISE_NOW: now.toISOString() },
   });
+}
+
+/** One run at a given instant that must succeed. */
+async function runAt(now: Date, spec: Record<string, unknown>, namespace: string, saltKey?: string): Promise<KratixRunResult> {
+  const run = await attemptAt(now, spec, namespace, saltKey);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return run;
@@ -120,15 +125,7 @@ describe('scheduled and manual key rotation', () => {
     expect(await works(keyB)).toBe(false);
 
     // Going back is refused: a lower trigger would revive a key the requester rotated away from.
-    emulator.resetRequests();
-    const back = await kratixRun({
-      type: 'resource',
-      action: 'configure',
-      object: aiRequest('rotating', ns, { ...spec, rotation: { trigger: 1 } }),
-      litellmUrl: emulator.url,
-      masterKey: emulator.masterKey,
-      env: { AI_PROMISE_NOW: new Date(tD.getTime() + HOUR).toISOString() },
-    });
+    const back = await attemptAt(new Date(tD.getTime() + HOUR), { ...spec, rotation: { trigger: 1 } }, ns);
     expect(back.code).toBe(1);
     expect(back.stderr).toBe('error: spec.rotation.trigger 1 is lower than 2, which this request already used: triggers only go up\n');
     expect(emulator.writes()).toEqual([]);
@@ -144,15 +141,7 @@ describe('scheduled and manual key rotation', () => {
     await runAt(new Date(t0.getTime() + 3 * HOUR), { ...spec, rotation: { period: '7d', grace: '1h' } }, ns);
     expect(emulator.keys().some((k) => k.token === hash(keyIn(first)))).toBe(false);
     // WHEN the request returns to the tier's period inside the same 30-day epoch
-    emulator.resetRequests();
-    const back = await kratixRun({
-      type: 'resource',
-      action: 'configure',
-      object: aiRequest('rotating', ns, spec),
-      litellmUrl: emulator.url,
-      masterKey: emulator.masterKey,
-      env: { AI_PROMISE_NOW: new Date(t0.getTime() + 4 * HOUR).toISOString() },
-    });
+    const back = await attemptAt(new Date(t0.getTime() + 4 * HOUR), spec, ns);
     // THEN the pipeline refuses to bring the revoked key back, and says how to move on
     expect(back.code).toBe(1);
     expect(back.stderr).toContain('was revoked before (the request went back to an earlier rotation); bump spec.rotation.trigger');
@@ -171,17 +160,7 @@ describe('scheduled and manual key rotation', () => {
     const graced = emulator.keys().find((k) => k.token === hash(keyIn(first)))!;
     expect(graced.expires).not.toBeNull();
     // WHEN it goes back to the 30d period, whose epoch (and key) is the first one again
-    const at = new Date(t0.getTime() + 2 * HOUR);
-    emulator.setNow(() => at);
-    emulator.resetRequests();
-    const back = await kratixRun({
-      type: 'resource',
-      action: 'configure',
-      object: aiRequest('rotating', ns, spec),
-      litellmUrl: emulator.url,
-      masterKey: emulator.masterKey,
-      env: { AI_PROMISE_NOW: at.toISOString() },
-    });
+    const back = await attemptAt(new Date(t0.getTime() + 2 * HOUR), spec, ns);
     // THEN the run refuses in one line, writes nothing, and the old key keeps its expiry
     expect(back.code).toBe(1);
     expect(back.stderr.trimEnd().split('\n')).toHaveLength(1);
