@@ -340,9 +340,7 @@ async function apply(client: LiteLLMClient, desired: Desired, step: Step, seen: 
       return `updated team ${teamId}: ${step.fields.join(', ')}`;
     }
     case 'delete-keys': {
-      const response = await client.post('/key/delete', { key_aliases: step.aliases });
-      // 404 "No keys found": already deleted, by an overlapping run or by hand.
-      if (response.status !== 200 && response.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', response));
+      await deleteKeys(client, { key_aliases: step.aliases });
       return `deleted ${step.reason} key${step.aliases.length === 1 ? '' : 's'} ${listed(step.aliases)}`;
     }
     case 'create-key': {
@@ -368,14 +366,22 @@ async function apply(client: LiteLLMClient, desired: Desired, step: Step, seen: 
       if (isMissingKey(response)) {
         // The alias holds a key this run cannot derive (the salt key changed): it cannot be given
         // a grace period, and a key nobody can name must not stay valid forever.
-        const deleted = await client.post('/key/delete', { key_aliases: [step.alias] });
-        if (deleted.status !== 200 && deleted.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', deleted));
+        await deleteKeys(client, { key_aliases: [step.alias] });
         return `deleted previous key ${step.alias} (not derivable, so no grace period)`;
       }
       if (response.status !== 200) throw new PipelineError(client.describe('POST', '/key/update', response));
       return `previous key ${step.alias} stays valid for ${step.body.duration}`;
     }
   }
+}
+
+/**
+ * `POST /key/delete` by aliases or by hashes. 404 "No keys found" means already deleted (by an
+ * overlapping run or by hand), which is what the caller wants; anything else but 200 fails.
+ */
+async function deleteKeys(client: LiteLLMClient, body: { readonly key_aliases: readonly string[] } | { readonly keys: readonly string[] }): Promise<void> {
+  const response = await client.post('/key/delete', body);
+  if (response.status !== 200 && response.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', response));
 }
 
 /**
@@ -440,8 +446,7 @@ async function removeTeam(client: LiteLLMClient, teamId: string, observed: Obser
   if (aliases.length > 0) {
     // Deleting keys by name first evicts them from LiteLLM's auth cache; a team delete alone can
     // leave cached keys usable for a while.
-    const response = await client.post('/key/delete', { key_aliases: aliases });
-    if (response.status !== 200 && response.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', response));
+    await deleteKeys(client, { key_aliases: aliases });
     changes.push(aliases.length === 1 ? `deleted key ${aliases[0]}` : `deleted ${aliases.length} keys`);
   }
   const response = await client.post('/team/delete', { team_ids: [teamId] });
@@ -492,8 +497,7 @@ async function confirmGone(client: LiteLLMClient, teamId: string, request: strin
     .map((row) => row.token)
     .filter((token): token is string => typeof token === 'string');
   if (tokens.length > 0) {
-    const deleted = await client.post('/key/delete', { keys: tokens });
-    if (deleted.status !== 200 && deleted.status !== 404) throw new PipelineError(client.describe('POST', '/key/delete', deleted));
+    await deleteKeys(client, { keys: tokens });
   }
   throw new PipelineError(
     `LiteLLM said team '${teamId}' is not found but still lists ${page.total_count} key(s) of it` +
