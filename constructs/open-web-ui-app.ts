@@ -45,7 +45,7 @@ export interface OpenWebUIAppProps {
    */
   readonly auth?: OpenWebUIAuthConfig;
   /**
-   * Password of the bootstrap admin, at least 16 characters; required in closed mode. Derive it
+   * Password of the bootstrap admin, 16 characters to 72 bytes (bcrypt's limit); required in closed mode. Derive it
    * deterministically, like `webuiSecretKey`.
    * @default none
    */
@@ -59,6 +59,7 @@ const MAX_LABEL = 63;
 const SUFFIX = '-openwebui';
 const MIN_SECRET_KEY = 32;
 const MIN_ADMIN_PASSWORD = 16;
+const MAX_ADMIN_PASSWORD_BYTES = 72;
 /** Kubernetes Secret names are DNS subdomains. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** What Kubernetes accepts as a key of a Secret's data. */
@@ -128,6 +129,11 @@ export class OpenWebUIApp extends Construct {
     const adminPassword = auth.mode === 'closed' ? props.adminPassword : undefined;
     if (auth.mode === 'closed' && (adminPassword === undefined || adminPassword.length < MIN_ADMIN_PASSWORD)) {
       throw new Error(`open-webui adminPassword has ${adminPassword?.length ?? 0} characters: closed sign-up needs a bootstrap admin password of at least ${MIN_ADMIN_PASSWORD}`);
+    }
+    if (adminPassword !== undefined && Buffer.byteLength(adminPassword, 'utf8') > MAX_ADMIN_PASSWORD_BYTES) {
+      // Open WebUI hashes passwords with bcrypt by default (PASSWORD_HASH_ALGORITHM), which refuses
+      // more than 72 bytes: the bootstrap admin would silently not be created.
+      throw new Error(`open-webui adminPassword has ${Buffer.byteLength(adminPassword, 'utf8')} bytes: Open WebUI's bcrypt takes at most ${MAX_ADMIN_PASSWORD_BYTES}`);
     }
 
     this.serviceName = objectName;

@@ -4,14 +4,14 @@ import { notOneOf, quote, requireMatch } from './validation.js';
 
 /**
  * How people sign in to a request's Open WebUI. Every variable below was checked against the pinned
- * release, ghcr.io/open-webui/open-webui:0.6.25 (`backend/open_webui/config.py`, `env.py`,
- * `routers/auths.py`); docs/configuration.md lists them with their sources.
+ * release, ghcr.io/open-webui/open-webui:0.11.0 (test/support/open-webui-release.ts lists each with
+ * its source; docs/configuration.md explains them).
  *
  * Open WebUI makes the **first** account its admin, and with its defaults (`ENABLE_SIGNUP=True`)
  * anyone who reaches the port can create that account. So sign-up is never left open:
  * - `closed` (default): no self sign-up, login form only, and a bootstrap admin whose password the
  *   pipeline derives into the UI's Secret (`WEBUI_ADMIN_*`; see `bootstrapAdminEmail`);
- * - `oidc`: single sign-on only; the login form and password sign-up are off;
+ * - `oidc`: single sign-on only; the login form, password sign-up and password sign-in are off;
  * - `trusted-header`: an authenticating proxy in front of the UI names the user in a header. Only
  *   that proxy may reach the pod, so this mode needs the NetworkPolicies and `proxyNamespaces`.
  */
@@ -78,7 +78,7 @@ export interface OpenWebUIAuthConfig {
 /** Key of the UI's Secret that holds the bootstrap admin's password (closed mode). */
 export const ADMIN_PASSWORD_KEY = 'WEBUI_ADMIN_PASSWORD';
 
-/** What Open WebUI 0.6.25 accepts as an email (`validate_email_format`), plus no whitespace. */
+/** The shape of an email address (one `@`, a dot in the domain, no whitespace); Open WebUI lower-cases it. */
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const HEADER = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -161,8 +161,8 @@ export function openWebUIAuthEnv(auth: OpenWebUIAuthConfig, uiSecretName: string
         value('ENABLE_SIGNUP', 'False'),
         value('ENABLE_LOGIN_FORM', 'True'),
         value('ENABLE_OAUTH_SIGNUP', 'False'),
-        // Read by Open WebUI releases that create an admin at start-up on an empty database; 0.6.25
-        // predates them (see docs/configuration.md for the one-time bootstrap on that release).
+        // On an empty database Open WebUI creates this admin at start-up (`env.py`, 0.7 and later);
+        // with a user present it ignores them, so a changed password in the UI is never reset.
         value('WEBUI_ADMIN_EMAIL', auth.bootstrapAdminEmail!),
         value('WEBUI_ADMIN_NAME', 'Admin'),
         fromSecret('WEBUI_ADMIN_PASSWORD', { name: uiSecretName, key: ADMIN_PASSWORD_KEY }),
@@ -171,9 +171,12 @@ export function openWebUIAuthEnv(auth: OpenWebUIAuthConfig, uiSecretName: string
       const oidc = auth.oidc!;
       return [
         ...common,
-        // Accounts come from the identity provider only.
+        // Accounts come from the identity provider only. The login form off only hides the
+        // password fields; ENABLE_PASSWORD_AUTH off also refuses password sign-in at the API
+        // (`/api/v1/auths/signin` and `/ldap`), which the form merely fronts.
         value('ENABLE_SIGNUP', 'False'),
         value('ENABLE_LOGIN_FORM', 'False'),
+        value('ENABLE_PASSWORD_AUTH', 'False'),
         value('ENABLE_OAUTH_SIGNUP', 'True'),
         value('OPENID_PROVIDER_URL', oidc.providerUrl),
         value('OAUTH_PROVIDER_NAME', oidc.providerName),

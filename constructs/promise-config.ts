@@ -214,7 +214,13 @@ const SECRET_DATA_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
  * The pipeline refuses an older proxy (MINIMUM_LITELLM_VERSION in pipeline/litellm-version.ts).
  */
 export const LITELLM_IMAGE = 'ghcr.io/berriai/litellm-non_root:main-v1.81.0-stable';
-export const OPEN_WEBUI_IMAGE = 'ghcr.io/open-webui/open-webui:0.6.25';
+/**
+ * 0.11.0 is the app version of Open WebUI's chart 16.0.0 and the first line of releases that reads
+ * the bootstrap-admin variables (`WEBUI_ADMIN_EMAIL`/`PASSWORD`/`NAME`, `backend/open_webui/env.py`)
+ * that the default `closed` sign-in needs; every variable the UI gets was checked against it
+ * (test/support/open-webui-release.ts lists them with their sources).
+ */
+export const OPEN_WEBUI_IMAGE = 'ghcr.io/open-webui/open-webui:0.11.0';
 
 /** Fills every default and validates; resolving an already resolved config returns an equal one. */
 export function resolvePromiseConfig(props: AiPromiseConfigProps = {}): AiPromiseConfig {

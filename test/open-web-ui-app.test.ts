@@ -1,7 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { OpenWebUIApp, type OpenWebUIAppProps } from '../constructs/open-web-ui-app.js';
-import { OPEN_WEBUI_IMAGE } from '../constructs/promise-config.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
 import { TEST_CATALOG } from './support/test-catalog.js';
 
@@ -93,7 +92,7 @@ describe('OpenWebUIApp', () => {
 
     // THEN the env is exactly this, with both secrets as secretKeyRefs
     expect(container.name).toBe('open-webui');
-    expect(container.image).toBe(OPEN_WEBUI_IMAGE);
+    expect(container.image).toBe('ghcr.io/open-webui/open-webui:0.11.0');
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
     expect(container.env).toEqual([
@@ -215,6 +214,16 @@ describe('OpenWebUIApp', () => {
     expect(construct.serviceName).toHaveLength(63);
   });
 
+  it('accepts a bootstrap admin password of 16 characters and one of 72 bytes', () => {
+    // GIVEN both ends of the range: 16 characters, and 72 bytes (bcrypt's limit; 36 two-byte characters)
+    for (const adminPassword of ['p'.repeat(16), 'é'.repeat(36)]) {
+      // THEN the UI's Secret holds it
+      const { objects } = app({ adminPassword });
+      const secret = objects.find((o) => o.kind === 'Secret')!;
+      expect(Buffer.from(secret.data.WEBUI_ADMIN_PASSWORD, 'base64').toString('utf8')).toBe(adminPassword);
+    }
+  });
+
   it.each<[string, Partial<OpenWebUIAppProps>, string]>([
     [
       'a name starting with a digit',
@@ -263,6 +272,10 @@ describe('OpenWebUIApp', () => {
       { adminPassword: undefined },
       'open-webui adminPassword has 0 characters: closed sign-up needs a bootstrap admin password of at least 16',
     ],
+    ['a 15-character admin password', { adminPassword: 'p'.repeat(15) }, 'open-webui adminPassword has 15 characters: closed sign-up needs a bootstrap admin password of at least 16'],
+    ['a 73-byte admin password', { adminPassword: 'p'.repeat(73) }, "open-webui adminPassword has 73 bytes: Open WebUI's bcrypt takes at most 72"],
+    // 37 characters of two bytes each: few characters, but too many bytes for bcrypt.
+    ['an admin password of 37 two-byte characters', { adminPassword: 'é'.repeat(37) }, "open-webui adminPassword has 74 bytes: Open WebUI's bcrypt takes at most 72"],
   ])('rejects %s', (_what, overrides, message) => {
     // GIVEN an invalid prop
     // WHEN the UI is built

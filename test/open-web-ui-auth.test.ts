@@ -61,7 +61,7 @@ describe('Open WebUI sign-in', () => {
   it('signs in through OIDC only, with the client secret by reference', async () => {
     // GIVEN an OIDC provider
     const { chart, objects, env, secret } = ui(OIDC);
-    // THEN password sign-up and the login form are off, OAuth sign-up is on, and the secret is a secretKeyRef
+    // THEN password sign-up, the login form and password sign-in are off, OAuth sign-up is on, and the secret is a secretKeyRef
     expect(env).toMatchObject({
       ENABLE_SIGNUP: 'False',
       ENABLE_LOGIN_FORM: 'False',
@@ -72,6 +72,7 @@ describe('Open WebUI sign-in', () => {
       OAUTH_CLIENT_ID: 'open-webui',
       OAUTH_CLIENT_SECRET: { secretKeyRef: { name: 'open-webui-oidc', key: 'client-secret', optional: false } },
     });
+    expect(env.ENABLE_PASSWORD_AUTH).toBe('False');
     expect(env.WEBUI_ADMIN_EMAIL).toBeUndefined();
     // AND no bootstrap admin password is stored
     expect(Object.keys(secret.data)).toEqual(['WEBUI_SECRET_KEY']);

@@ -21,7 +21,7 @@ describe('resolvePromiseConfig', () => {
       derivationSecretKey: 'LITELLM_SALT_KEY',
       gateway: { name: 'litellm', image: 'ghcr.io/berriai/litellm-non_root:main-v1.81.0-stable', replicas: 1, useCredentialsSecretConfig: false, publicUrl: '' },
       database: { name: 'litellm', teamId: 'litellm', dbName: 'litellm', env: 'dev', backupEnabled: false },
-      openWebUIImage: 'ghcr.io/open-webui/open-webui:0.6.25',
+      openWebUIImage: 'ghcr.io/open-webui/open-webui:0.11.0',
       destinations: { platform: { environment: 'dev' }, workloads: { environment: 'dev' } },
       networkPolicies: { enabled: true, postgresOperatorNamespace: 'default' },
       retryWhenLiteLLMUnavailable: '',
