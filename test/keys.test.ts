@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveSealingFingerprintKey, deriveVirtualKey, deriveWebUISecretKey } from '../pipeline/keys.js';
+import { deriveSealingFingerprintKey, deriveVirtualKey, deriveWebUIAdminPassword, deriveWebUISecretKey } from '../pipeline/keys.js';
 
 const SALT = 'sk-salt-for-tests-0123456789abcdef';
 const UID = '6b1f3c1e-0000-4000-8000-000000000001';
@@ -49,6 +49,14 @@ describe('derived keys, pinned', () => {
 
   it("derive the UI's session secret of a request", () => {
     expect(deriveWebUISecretKey(SALT, UID)).toBe('u251YZQORXFAohqcU9Ew8U7XJgXgcMEJTi6eNQb5umg');
+  });
+
+  it("derive the UI's bootstrap admin password of a request: 43 characters, within bcrypt's 72 bytes", () => {
+    expect(deriveWebUIAdminPassword(SALT, UID)).toBe('dUIaMrp1Uqrrk1KUvY_LKoUFR7I9SyJ2bg0SI0d4kwM');
+  });
+
+  it('derive the key of the sealed-value fingerprints of a salt key', () => {
+    expect(deriveSealingFingerprintKey(SALT).toString('hex')).toBe('bc9d83a822c8724013b952dea18badf8f143adc35a43c783444835639984a892');
   });
 
   it('never collide when parts split differently', () => {

@@ -735,4 +735,21 @@ describe('ownership and read-back, both ways', () => {
     });
     await expect(reconcile(litellm.client, d)).rejects.toThrow(`LiteLLM did not store key '${ALIAS}' (the same key value already exists: status 403)`);
   });
+
+  it('does not trust a read-back without a body, and names what it found', async () => {
+    // GIVEN read-backs that carry nothing: a 404 without a body, and a 200 without `info`
+    for (const [answer, found] of [
+      [{ status: 404, body: undefined }, 'status 404'],
+      [ok({}), 'alias null in team null'],
+    ] as const) {
+      const litellm = new ScriptedLiteLLM({
+        'GET /team/info': teamInfo({ team: observed.team, keys: [] }),
+        'GET /key/list': noRevokedKeys,
+        'POST /key/generate': ok(),
+        'GET /key/info': answer,
+      });
+      // THEN the run refuses in its own words, not with a TypeError
+      await expect(reconcile(litellm.client, d)).rejects.toThrow(`LiteLLM did not store key '${ALIAS}' (the same key value already exists: ${found})`);
+    }
+  });
 });
