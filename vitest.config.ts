@@ -8,6 +8,10 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // Property tests: a fixed seed under CI, a random one locally, FC_SEED to replay (property-seed.ts).
     setupFiles: ['test/support/property-seed.ts'],
+    // One module graph per worker, not per file: importing cdk8s, cdk8s-plus-28's generated classes
+    // and fast-check again for each of ~60 files cost ~40 s of the suite's CPU. No test mocks a module,
+    // stubs the environment or changes global state (test/shared-worker.test.ts keeps it so).
+    isolate: false,
     // End-to-end tests spawn the bundled pipeline; give a loaded CI machine room.
     testTimeout: 60_000,
     hookTimeout: 60_000,
