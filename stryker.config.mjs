@@ -44,7 +44,11 @@ export const MODULES = {
   // Team ids and key aliases (the rest of team-tier.ts is a construct, covered by its snapshot).
   'team-ids': { mutate: functions('constructs/team-tier.ts', [/^  static teamIdFor\(/, /^  static keyAliasFor\(/]), tests: ['test/team-tier.test.ts'] },
   catalog: { mutate: ['constructs/catalog.ts'], tests: ['test/catalog.test.ts'] },
-  'promise-config': { mutate: ['constructs/promise-config.ts'], tests: ['test/promise-config.test.ts', 'test/network-policies-config.test.ts'] },
+  // The config's sections are tested where their features are: HA and metrics, secret delivery.
+  'promise-config': {
+    mutate: ['constructs/promise-config.ts'],
+    tests: ['test/promise-config.test.ts', 'test/network-policies-config.test.ts', 'test/gateway-ha-config.test.ts', 'test/secret-delivery.test.ts'],
+  },
   validation: { mutate: ['constructs/validation.ts'], tests: ['test/validation.test.ts'] },
 };
 

@@ -88,6 +88,13 @@ describe('resolvePromiseConfig', () => {
     ['an unpinned Open WebUI image', { openWebUIImage: 'open-webui' }, "openWebUIImage 'open-webui' is not pinned"],
     ['empty platform labels', { destinations: { platform: {} } }, 'destinations.platform {} is not a non-empty map of labels'],
     ['a bad workloads label', { destinations: { workloads: { env: 'a b' } } }, "destinations.workloads label 'env' value 'a b' is not a valid label value"],
+    ['the master key as derivation secret', { derivationSecretKey: 'LITELLM_MASTER_KEY' }, "derivationSecretKey 'LITELLM_MASTER_KEY' would derive every request's key from the admin credential"],
+    ['a derivation secret that is no Secret key', { derivationSecretKey: 'seed/1' }, "derivationSecretKey 'seed/1' is not a Secret key"],
+    [
+      'a trusted header without NetworkPolicies',
+      { openWebUIAuth: { mode: 'trusted-header', trustedHeader: { emailHeader: 'X-Email', proxyNamespaces: { proxy: 'yes' } } }, networkPolicies: { enabled: false } },
+      "openWebUIAuth mode 'trusted-header' needs networkPolicies.enabled: only the proxy may reach the UI",
+    ],
   ])('rejects %s', (_, props, message) => {
     expect(() => resolvePromiseConfig(props)).toThrow(message);
   });
