@@ -130,6 +130,20 @@ describe('plan', () => {
     ]);
   });
 
+  it('replaces, never refuses, a key of another value that was rotated away from (the derivation secret changed at a rotation)', () => {
+    // GIVEN the current alias holds a key of another value that already has an expiry, and a newer key of the request exists
+    const d = desired();
+    const observed = inSync(d, { key_name: 'sk-...zzzz', expires: '2026-06-02T00:00:00+00:00', created_at: '2026-05-01T00:00:00+00:00' });
+    const newer = { ...observed.keys[0]!, key_alias: 'ai.default.example/key-r0-p604800-e2900', key_name: 'sk-...nwer', token: 'b'.repeat(64), expires: null, created_at: '2026-05-02T00:00:00+00:00' };
+    // THEN the run replaces it (the retired-key refusal is for this value only), and the newer key
+    // gets the grace period, so later runs converge
+    expect(plan(d, { team: observed.team, keys: [observed.keys[0]!, newer] })).toEqual([
+      { kind: 'delete-keys', aliases: [d.key.key_alias], reason: 'stale' },
+      { kind: 'create-key', body: { ...d.key, key: KEY } },
+      { kind: 'expire-key', alias: newer.key_alias, body: { key: 'b'.repeat(64), duration: '172800s' } },
+    ]);
+  });
+
   it('deletes keys of an earlier request of the same name at once, and never foreign ones', () => {
     const d = desired();
     const observed = inSync(d);
