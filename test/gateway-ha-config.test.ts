@@ -38,6 +38,13 @@ describe('gatewayHa and metrics config', () => {
     expect(resolvePromiseConfig(JSON.parse(JSON.stringify(resolved)))).toStrictEqual(resolved);
   });
 
+  it('keeps a config.yaml from the Secret on one replica: only shared limits need the generated one', () => {
+    // GIVEN one replica reading its config.yaml from the credentials Secret
+    const config = resolvePromiseConfig({ gateway: { replicas: 1, useCredentialsSecretConfig: true } });
+    // THEN the setting stands (two replicas with it are refused below)
+    expect(config.gateway).toMatchObject({ replicas: 1, useCredentialsSecretConfig: true });
+  });
+
   it.each<[string, AiPromiseConfigProps, string]>([
     ['an unknown Redis size', { gatewayHa: { redis: { size: 'huge' as 'small' } } }, "gatewayHa.redis.size 'huge' is not one of small, large"],
     [
@@ -57,6 +64,7 @@ describe('gatewayHa and metrics config', () => {
       'gateway.replicas 2 needs the generated config.yaml (it turns on shared rate limits): set gateway.useCredentialsSecretConfig to false, or run one replica',
     ],
     ['a non-boolean metrics.enabled', { metrics: { enabled: 'on' as never } }, "metrics.enabled 'on' is not true or false"],
+    ['a non-boolean metrics.serviceMonitor', { metrics: { enabled: true, serviceMonitor: 'yes' as never } }, "metrics.serviceMonitor 'yes' is not true or false"],
     [
       'a ServiceMonitor without metrics',
       { metrics: { serviceMonitor: true } },
