@@ -1,8 +1,10 @@
 // How the pipeline is bundled: shared by scripts/build.mjs (which writes dist/) and scripts/bench.ts
 // (which rebuilds the intermediate forms to measure what each step gives).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
@@ -108,6 +110,95 @@ export const deferredImportWork = {
 };
 
 /**
+ * cdk8s-plus-28's generated Kubernetes classes (`lib/imports/k8s.js`) are one CommonJS module of
+ * 141 API classes and 440 `toJson_*` functions, about 40% of the minified bundle, and esbuild cannot
+ * tree-shake CommonJS. The constructs use a few of them (`k8s.<Name>`, through constructs/k8s.ts).
+ * This keeps the module's top-level declarations that the constructs and the pipeline name, and
+ * everything those reach, transitively; the rest never enters the bundle or the startup snapshot.
+ * The generated file is regular (each declaration starts at column 0 and ends at a column-0 `}`
+ * or `};`); anything else fails the build, naming the line, rather than produce a broken module.
+ */
+export const usedKubernetesClasses = {
+  name: 'used-kubernetes-classes',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]cdk8s-plus-28[\\/]lib[\\/]imports[\\/]k8s\.js$/ }, (args) => ({
+      contents: pruneKubernetesClasses(readFileSync(args.path, 'utf8'), kubernetesNamesUsed(), args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/** Every `k8s.<Name>` the pipeline's sources mention (types included: they simply match nothing). */
+export function kubernetesNamesUsed(dirs = ['constructs', 'pipeline'].map((d) => fileURLToPath(new URL(`../${d}`, import.meta.url)))) {
+  const names = new Set();
+  for (const dir of dirs) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      for (const match of readFileSync(join(dir, file), 'utf8').matchAll(/\bk8s\.([A-Za-z_$][\w$]*)/g)) names.add(match[1]);
+    }
+  }
+  return names;
+}
+
+/** The generated module with only the declarations reachable from `roots` (see usedKubernetesClasses). */
+export function pruneKubernetesClasses(source, roots, path = 'k8s.js') {
+  const lines = source.split('\n');
+  const preambleEnd = lines.findIndex((line) => /^const cdk8s_1 = require\("cdk8s"\);$/.test(line));
+  if (preambleEnd < 0) throw new Error(`used-kubernetes-classes: no 'const cdk8s_1 = require("cdk8s");' in ${path}: update scripts/bundle.mjs`);
+  // Units: one top-level statement each, with the name it belongs to.
+  const units = [];
+  let rtti;
+  for (let i = preambleEnd + 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === '' || line.startsWith('//')) continue;
+    if (line.startsWith('/*')) {
+      while (!lines[i].endsWith('*/')) i++;
+      continue;
+    }
+    const start = i;
+    let name;
+    let m;
+    if ((m = /^(?:class|function) ([\w$]+)\b/.exec(line))) {
+      name = m[1];
+      while (lines[i] !== '}') if (++i >= lines.length) throw new Error(`used-kubernetes-classes: no end of ${name} in ${path}`);
+    } else if ((m = /^([\w$]+)\.GVK = \{$/.exec(line))) {
+      name = m[1];
+      while (lines[i] !== '};') if (++i >= lines.length) throw new Error(`used-kubernetes-classes: no end of ${name}.GVK in ${path}`);
+    } else if ((m = /^exports\.([\w$]+) = \1;$/.exec(line))) {
+      name = m[1];
+    } else if (/^_[\w$]* = JSII_RTTI_SYMBOL_1;$/.test(line)) {
+      rtti = line; // belongs to the next line, `Name[_n] = { fqn: ... }`
+      continue;
+    } else if ((m = /^([\w$]+)\[_[\w$]*\] = \{ fqn: .*\};$/.exec(line))) {
+      name = m[1];
+      units.push({ name, text: `${rtti}\n${line}` });
+      continue;
+    } else if ((m = /^var ([\w$]+);$/.exec(line))) {
+      // An enum: `var E;`, then `(function (E) { ... })(E = exports.E || (exports.E = {}));`
+      name = m[1];
+      i++;
+      while (!lines[i].startsWith(`})(${name} = `)) if (++i >= lines.length) throw new Error(`used-kubernetes-classes: no end of enum ${name} in ${path}`);
+    } else {
+      throw new Error(`used-kubernetes-classes: unexpected top-level line ${i + 1} of ${path}: ${JSON.stringify(line.slice(0, 80))}: update scripts/bundle.mjs`);
+    }
+    units.push({ name, text: lines.slice(start, i + 1).join('\n') });
+  }
+  const declared = new Set(units.map((u) => u.name));
+  const kept = new Set();
+  const queue = [...roots].filter((name) => declared.has(name));
+  while (queue.length > 0) {
+    const name = queue.pop();
+    if (kept.has(name)) continue;
+    kept.add(name);
+    for (const unit of units.filter((u) => u.name === name)) {
+      for (const [word] of unit.text.matchAll(/[A-Za-z_$][\w$]*/g)) if (declared.has(word) && !kept.has(word)) queue.push(word);
+    }
+  }
+  // The preamble's `exports.A = exports.B = ... = void 0;` only pre-declares export names: dropped.
+  const preamble = lines.slice(0, preambleEnd + 1).filter((line) => !/^exports\..* = void 0;$/.test(line));
+  return [...preamble, ...units.filter((u) => kept.has(u.name)).map((u) => u.text), ''].join('\n');
+}
+
+/**
  * Makes a CommonJS bundle snapshot-safe without touching the source:
  * - a static import of an unsafe built-in gets a stand-in whose functions and classes are proxies
  *   that `require` the real module when called, constructed or inspected, and whose other values are
@@ -164,11 +255,11 @@ export const snapshotBuiltins = {
 
 /**
  * The ESM bundle `node <outfile>` runs (dist/pipeline.mjs). The benchmark turns the steps off one by
- * one (`minify`, `lazy`: LAZY_PACKAGES evaluated on first use, `defer`: deferredImportWork) to
- * measure each.
+ * one (`minify`, `lazy`: LAZY_PACKAGES evaluated on first use, `defer`: deferredImportWork, `prune`:
+ * usedKubernetesClasses) to measure each.
  */
-export function bundleEsm({ entry = 'pipeline/main.ts', outfile, minify = true, lazy = true, defer = true }) {
-  const plugins = [...(lazy ? [lazyPackages] : []), ...(defer ? [deferredImportWork] : [])];
+export function bundleEsm({ entry = 'pipeline/main.ts', outfile, minify = true, lazy = true, defer = true, prune = true }) {
+  const plugins = [...(lazy ? [lazyPackages] : []), ...(defer ? [deferredImportWork] : []), ...(prune ? [usedKubernetesClasses] : [])];
   return build({ ...common, entryPoints: [entry], outfile, format: 'esm', minify, plugins, banner: { js: ESM_BANNER } });
 }
 
@@ -182,7 +273,7 @@ export function bundleSnapshotEntry({ entry = 'pipeline/snapshot-entry.ts', outf
     minify: true,
     // got is evaluated at build time, into the snapshot: deferredImportWork keeps its import free of
     // TLS and ICU, snapshotBuiltins gives it stand-ins for node:http & co.
-    plugins: [deferredImportWork, snapshotBuiltins],
+    plugins: [deferredImportWork, snapshotBuiltins, usedKubernetesClasses],
     // `import.meta` is empty in CommonJS: code that needs it cannot be in the snapshot.
     logOverride: { 'empty-import-meta': 'error' },
   });

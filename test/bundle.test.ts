@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deferredImportWork } from '../scripts/bundle.mjs';
+import { deferredImportWork, kubernetesNamesUsed, pruneKubernetesClasses } from '../scripts/bundle.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'bundle-test-'));
@@ -62,4 +63,63 @@ describe('deferredImportWork (scripts/bundle.mjs)', () => {
     expect(deferred.message).toMatch(/^Expected values which are/);
     expect(deferred.message).toBe(plain.message);
   }, 60_000);
+});
+
+describe('only the Kubernetes classes the constructs use', () => {
+  const source = readFileSync(join(root, 'node_modules/cdk8s-plus-28/lib/imports/k8s.js'), 'utf8');
+
+  /** Loads a CommonJS module text the way the bundle would, resolving `cdk8s` from the project. */
+  function load(text: string): Record<string, any> {
+    const module = { exports: {} as Record<string, any> };
+    new Function('exports', 'require', 'module', text)(module.exports, createRequire(join(root, 'package.json')), module);
+    return module.exports;
+  }
+
+  it('keeps a named class with every function it reaches, and renders exactly what the full module renders', () => {
+    // GIVEN the generated module pruned to KubeSecret and KubeDeployment
+    const pruned = pruneKubernetesClasses(source, new Set(['KubeSecret', 'KubeDeployment']));
+    const full = load(source);
+    const kept = load(pruned);
+    // THEN it is a small part of the module, without the classes nobody named
+    expect(pruned.length).toBeLessThan(source.length / 10);
+    expect(Object.keys(kept).filter((k) => k.startsWith('Kube')).sort()).toEqual(['KubeDeployment', 'KubeSecret']);
+    expect(kept.KubeService).toBeUndefined();
+    // AND a deployment with containers, probes, resources and volumes renders identically (every toJson_ it needs is there)
+    const props = {
+      metadata: { name: 'x', labels: { a: 'b' } },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: {
+          metadata: { labels: { a: 'b' } },
+          spec: {
+            containers: [
+              {
+                name: 'c',
+                image: 'i:1',
+                env: [{ name: 'K', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+                readinessProbe: { httpGet: { path: '/', port: full.IntOrString.fromNumber(80) } },
+                resources: { limits: { cpu: full.Quantity.fromString('1') } },
+                volumeMounts: [{ name: 'v', mountPath: '/d' }],
+              },
+            ],
+            volumes: [{ name: 'v', emptyDir: {} }],
+            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }],
+          },
+        },
+      },
+    };
+    expect(kept.KubeDeployment.manifest(props)).toEqual(full.KubeDeployment.manifest(props));
+    expect(kept.KubeSecret.manifest({ metadata: { name: 's' }, data: { k: 'dg==' } })).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: 'dg==' } });
+  });
+
+  it('keeps what the pipeline names: every k8s.<Name> in constructs/ and pipeline/ that the module declares', () => {
+    const used = kubernetesNamesUsed([join(root, 'constructs'), join(root, 'pipeline')]);
+    const kept = load(pruneKubernetesClasses(source, used));
+    expect(['KubeDeployment', 'KubeSecret', 'KubeService', 'KubeNetworkPolicy', 'KubePersistentVolumeClaim', 'KubeJob', 'KubePodDisruptionBudget', 'KubeConfigMap'].filter((name) => typeof kept[name] !== 'function')).toEqual([]);
+  });
+
+  it('fails the build on a line it does not understand, naming it', () => {
+    const changed = source.replace('const cdk8s_1 = require("cdk8s");', 'const cdk8s_1 = require("cdk8s");\nlet surprise = 1;');
+    expect(() => pruneKubernetesClasses(changed, new Set(['KubeSecret']))).toThrow(/^used-kubernetes-classes: unexpected top-level line 8 of k8s\.js: "let surprise = 1;": update scripts\/bundle\.mjs$/);
+  });
 });
