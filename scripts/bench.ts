@@ -945,14 +945,15 @@ byte-identical outputs, status, stdout, stderr and exit codes.
 - **exit**: \`process.exit\`, then the kernel tears the process down; the floor pays the same.
 
 **The targets this leaves.** CPU (≤ 3.5×) holds on both Nodes. The wall target (≤ 2.5×) does not:
-on this machine an *empty* user-land snapshot already costs about 1.5× the floor and the pipeline's
-heap with a no-op main about 2.2× (*What a startup snapshot costs*), which leaves a few ms for
-reading the request, one HTTP round trip through node:http, two syntheses and the writes, each
-measured above at its own floor. Meeting 2.5× would take a heap about half the size, that is,
-dropping cdk8s's YAML writer or got, which the design and the byte-identical output rule out.
-Peak RSS (≤ 64 MiB) holds on Node 20 with room; on Node 24 it is at the bound, because Node 24's
-own \`node -e ""\` starts about 4.5 MiB larger than Node 20's (42 vs 37.6 MiB) and its snapshot
-heap is larger too; the bound was set on Node 20.
+on this machine an *empty* user-land snapshot already costs about 1.5× the floor, and *boot* with
+the pipeline's heap about 2× (*What a startup snapshot costs*, and the boot row above). The run's
+own phases (read, synth, observe, write, exit) add about one more floor, synthesis and the one
+GET the largest of them. So 2.5× needs about half a floor (~30 ms here) cut from the heap or
+the run: the remaining heap is mostly cdk8s's YAML writer, constructs, js-yaml and got (above),
+which the design and the byte-identical output keep; synthesis is two cdk8s syntheses of a few
+objects. Peak RSS (≤ 64 MiB) holds on Node 20 with room; on Node 24 it is at the bound, because
+Node 24's own \`node -e ""\` starts about 4.5 MiB larger than Node 20's (42 vs 37.6 MiB) and its
+snapshot heap is larger too; the bound was set on Node 20.
 
 ### The image's Node and Node 20
 
