@@ -2,17 +2,13 @@ import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { OpenWebUIApp, type OpenWebUIAppProps } from '../constructs/open-web-ui-app.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
+import { OPEN_WEBUI_PROPS } from './support/open-webui-props.js';
 import { TEST_CATALOG } from './support/test-catalog.js';
 
 const WEBUI_SECRET_KEY = 'w'.repeat(20) + 'EBUI-secret-key-0123456789';
 
 const BASE: OpenWebUIAppProps = {
-  name: 'team-a',
-  namespace: 'engineering',
-  size: TEST_CATALOG.tier('small').ui,
-  gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
-  keySecretName: 'team-a-litellm-key',
-  keyFingerprint: '0123456789ab',
+  ...OPEN_WEBUI_PROPS,
   models: ['gpt-5', 'gemini-2.5-pro'],
   webuiSecretKey: WEBUI_SECRET_KEY,
   adminPassword: 'admin-password-0123456789',

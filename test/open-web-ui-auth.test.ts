@@ -5,7 +5,7 @@ import { OpenWebUIApp } from '../constructs/open-web-ui-app.js';
 import { OpenWebUINetworkPolicy } from '../constructs/open-web-ui-network-policy.js';
 import { resolvePromiseConfig } from '../constructs/promise-config.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
-import { TEST_CATALOG } from './support/test-catalog.js';
+import { OPEN_WEBUI_PROPS } from './support/open-webui-props.js';
 
 const OIDC: OpenWebUIAuthProps = {
   mode: 'oidc',
@@ -24,16 +24,9 @@ const TRUSTED: OpenWebUIAuthProps = {
 function ui(auth: OpenWebUIAuthProps, adminPassword?: string) {
   const chart = Testing.chart();
   const app = new OpenWebUIApp(chart, 'open-webui', {
-    name: 'team-a',
-    namespace: 'engineering',
-    size: TEST_CATALOG.tier('small').ui,
-    gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
-    keySecretName: 'team-a-litellm-key',
-    keyFingerprint: '0123456789ab',
-    models: ['gpt-5'],
-    webuiSecretKey: 'w'.repeat(40),
+    ...OPEN_WEBUI_PROPS,
     auth: resolveOpenWebUIAuth(auth),
-    ...(adminPassword ? { adminPassword } : {}),
+    adminPassword,
   });
   const config = resolveOpenWebUIAuth(auth);
   new OpenWebUINetworkPolicy(chart, 'policy', { app, fromNamespaces: config.trustedHeader?.proxyNamespaces });

@@ -4,19 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { OpenWebUIApp, type OpenWebUIAppProps } from '../constructs/open-web-ui-app.js';
 import { OpenWebUINetworkPolicy } from '../constructs/open-web-ui-network-policy.js';
 import { synthYaml, validateWithKubernetesModels } from './support/manifests.js';
-import { TEST_CATALOG } from './support/test-catalog.js';
+import { OPEN_WEBUI_PROPS } from './support/open-webui-props.js';
 
-const BASE: OpenWebUIAppProps = {
-  name: 'team-a',
-  namespace: 'engineering',
-  size: TEST_CATALOG.tier('small').ui,
-  gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
-  keySecretName: 'team-a-litellm-key',
-  keyFingerprint: '0123456789ab',
-  models: ['gpt-5'],
-  webuiSecretKey: 'w'.repeat(40),
-  adminPassword: 'a'.repeat(20),
-};
+const BASE: OpenWebUIAppProps = OPEN_WEBUI_PROPS;
 
 function policy(overrides: Partial<OpenWebUIAppProps> = {}) {
   const chart = Testing.chart();

@@ -4,7 +4,7 @@ import { type OpenWebUIAuthProps, resolveOpenWebUIAuth } from '../constructs/ope
 import { OpenWebUIApp } from '../constructs/open-web-ui-app.js';
 import { resolvePromiseConfig } from '../constructs/promise-config.js';
 import { OPEN_WEBUI_RELEASE, OPEN_WEBUI_RELEASE_ENV } from './support/open-webui-release.js';
-import { TEST_CATALOG } from './support/test-catalog.js';
+import { OPEN_WEBUI_PROPS } from './support/open-webui-props.js';
 
 const MODES: Record<string, OpenWebUIAuthProps> = {
   closed: {},
@@ -21,18 +21,7 @@ const MODES: Record<string, OpenWebUIAuthProps> = {
 
 function envNames(auth: OpenWebUIAuthProps): string[] {
   const chart = Testing.chart();
-  new OpenWebUIApp(chart, 'ui', {
-    name: 'team-a',
-    namespace: 'engineering',
-    size: TEST_CATALOG.tier('small').ui,
-    gatewayUrl: 'http://litellm.default.svc.cluster.local:4000',
-    keySecretName: 'team-a-litellm-key',
-    keyFingerprint: '0123456789ab',
-    models: ['gpt-5'],
-    webuiSecretKey: 'w'.repeat(40),
-    auth: resolveOpenWebUIAuth(auth),
-    adminPassword: 'p'.repeat(20),
-  });
+  new OpenWebUIApp(chart, 'ui', { ...OPEN_WEBUI_PROPS, auth: resolveOpenWebUIAuth(auth) });
   const deployment = Testing.synth(chart).find((o) => o.kind === 'Deployment')!;
   const pod = deployment.spec.template.spec;
   return [...pod.initContainers, ...pod.containers].flatMap((c: { env?: { name: string }[] }) => (c.env ?? []).map((e) => e.name));
