@@ -25,7 +25,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startupSnapshot } from 'node:v8';
+import { resolvePromiseConfig } from '../constructs/promise-config.js';
 import { runPipeline } from './run.js';
+import { resourceOutputs } from './synth.js';
+
+/** A placeholder of the length of a derived secret; the warm-up's output is thrown away. */
+const WARM_UP_SECRET = 'warm-up-placeholder-0123456789abcdefghijklm';
 
 /**
  * Compiles, at build time, the code every run needs, by running the pipeline twice into a scratch
@@ -33,7 +38,8 @@ import { runPipeline } from './run.js';
  * - promise configure with the default catalog: cdk8s synthesis, the constructs, YAML output;
  * - resource configure of a valid request: reading and validating input/object.yaml, the key epoch,
  *   up to the credentials, which it does not have (a run needs them before it can reach LiteLLM, so
- *   this one stops there with exit 1 and a failure status).
+ *   this one stops there with exit 1 and a failure status);
+ * - the manifests that request would get (resourceOutputs, with placeholder secrets).
  * It leaves nothing behind but compiled code. Anything else (a crash, an unexpected error) fails
  * the build.
  */
@@ -60,6 +66,26 @@ async function warmUp(): Promise<void> {
     if (resource !== 1 || errors.length !== 1 || errors[0]!.includes('unexpected error')) {
       throw new Error(`snapshot warm-up: resource configure without credentials should stop with exit 1 and one error line, got exit ${resource}: ${errors.join('; ')}`);
     }
+    // What that run would synthesize once it had reached LiteLLM: the key Secret, the UI and the
+    // Backstage entity. Pure, so it leaves nothing behind; without it, a steady-state run compiles
+    // these constructs on every start.
+    resourceOutputs({
+      config: resolvePromiseConfig(),
+      ui: true,
+      webuiSecretKey: WARM_UP_SECRET,
+      webuiAdminPassword: WARM_UP_SECRET,
+      teamTier: {
+        tier: 'small',
+        models: ['gpt-5'],
+        owner: 'platform',
+        requestNamespace: 'default',
+        requestName: 'warm-up',
+        requestUid: '00000000-0000-4000-8000-000000000000',
+        apiKey: `sk-${WARM_UP_SECRET}`,
+        gatewayUrl: 'http://litellm.ai-platform.svc.cluster.local:4000',
+        keyEpoch: 'r0',
+      },
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
