@@ -23,7 +23,8 @@ COPY dist/pipeline.snapshot.cjs dist/pipeline ./
 # Runs the bundle once (module evaluation plus a warm-up promise-configure run into a scratch dir)
 # and serializes the heap. Any snapshot warning fails the build (as in scripts/bundle.mjs), and so
 # does a blob this Node cannot start: the launcher runs it once, here, with the image's own Node.
-RUN node --snapshot-blob pipeline.blob --build-snapshot pipeline.snapshot.cjs > build.log 2>&1; \
+# The flags are scripts/bundle.mjs's SNAPSHOT_NODE_FLAGS (test/build.test.ts checks they match).
+RUN node --single-threaded --snapshot-blob pipeline.blob --build-snapshot pipeline.snapshot.cjs > build.log 2>&1; \
     status=$?; cat build.log; [ "$status" -eq 0 ] && [ -s pipeline.blob ] && ! grep -q Warning build.log \
  && smoke=$(mktemp -d) \
  && KRATIX_DIR=$smoke KRATIX_WORKFLOW_TYPE=promise KRATIX_WORKFLOW_ACTION=configure /bin/sh ./pipeline \
@@ -31,7 +32,7 @@ RUN node --snapshot-blob pipeline.blob --build-snapshot pipeline.snapshot.cjs > 
 
 FROM base
 WORKDIR /app
-# The launcher (a POSIX sh script: `exec node --snapshot-blob <its dir>/pipeline.blob`) and the plain
+# The launcher (a POSIX sh script: `exec node --single-threaded --snapshot-blob <its dir>/pipeline.blob`) and the plain
 # bundle, the same file the tests run, for `docker run --entrypoint node <image> /app/pipeline.mjs`.
 COPY dist/pipeline dist/pipeline.mjs /app/
 COPY --from=snapshot /build/pipeline.blob /app/pipeline.blob

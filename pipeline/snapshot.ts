@@ -1,7 +1,7 @@
 /**
  * Building the startup snapshot (`dist/pipeline.snapshot.cjs` → `dist/pipeline.blob`, started by the
  * `dist/pipeline` launcher): its entry, snapshot-entry.ts, calls startFromSnapshot. scripts/build.mjs
- * bundles the entry to one CommonJS file, and `node --snapshot-blob pipeline.blob --build-snapshot
+ * bundles the entry to one CommonJS file, and `node --single-threaded --snapshot-blob pipeline.blob --build-snapshot
  * pipeline.snapshot.cjs` runs it once at build time: every module (got included) is evaluated then,
  * and one warm-up run compiles the code a run needs, so a pipeline pod only deserializes the heap and
  * calls `main`. Run directly (`node dist/pipeline.snapshot.cjs`) it behaves like main.ts.

@@ -36,7 +36,7 @@ import { TeamTier } from '../constructs/index.js';
 import { renderArtifacts } from '../main.js';
 import { SALT_KEY, aiRequest } from '../test/support/kratix-run.js';
 import { LiteLLMEmulator, type RecordedRequest } from '../test/support/litellm-emulator.js';
-import { buildBlob, bundleEsm, bundleSnapshotEntry, withoutNodeVariables } from './bundle.mjs';
+import { buildBlob, bundleEsm, bundleSnapshotEntry, SNAPSHOT_NODE_FLAGS, withoutNodeVariables } from './bundle.mjs';
 
 // ------------------------------------------------------------------------------------------------
 // Options
@@ -355,7 +355,7 @@ async function nodeUnderTest(node: string, role: string): Promise<NodeUnderTest>
     version,
     floor: { id: `floor-${tag}`, label: FLOOR.label, argv: [node, '-e', ''], env },
     launcher,
-    phases: { id: `phases-${tag}`, label: 'phase run', argv: [node, '--snapshot-blob', join(d, 'phases.blob')], env: { ...env, BENCH_PHASES_FILE: phasesFile } },
+    phases: { id: `phases-${tag}`, label: 'phase run', argv: [node, ...SNAPSHOT_NODE_FLAGS, '--snapshot-blob', join(d, 'phases.blob')], env: { ...env, BENCH_PHASES_FILE: phasesFile } },
     phasesFile,
   };
 }
@@ -493,8 +493,8 @@ async function main(): Promise<void> {
     { form: { id: 'deferred', label: "+ got's TLS and ICU import work deferred", argv: [NODE, join(steps, 'deferred.mjs')] }, technique: 'no certificates parsed, no ICU started' },
     { form: { ...BUNDLE, label: '+ only the Kubernetes classes the constructs use (= dist/pipeline.mjs)' }, technique: 'less code to read, compile and keep' },
     { form: { id: 'cjs', label: '+ CommonJS, `got` evaluated at start (dist/pipeline.snapshot.cjs)', argv: [NODE, join(dist, 'pipeline.snapshot.cjs')] }, technique: 'no ESM loader' },
-    { form: { id: 'snapshot', label: '+ startup snapshot, no warm-up', argv: [NODE, '--snapshot-blob', join(steps, 'cold.blob')] }, technique: 'modules evaluated at build time' },
-    { form: { id: 'warm', label: '+ warm-up run at build time (dist/pipeline.blob)', argv: [NODE, '--snapshot-blob', join(dist, 'pipeline.blob')] }, technique: 'code compiled at build time' },
+    { form: { id: 'snapshot', label: '+ startup snapshot, no warm-up', argv: [NODE, ...SNAPSHOT_NODE_FLAGS, '--snapshot-blob', join(steps, 'cold.blob')] }, technique: 'modules evaluated at build time' },
+    { form: { id: 'warm', label: '+ warm-up run at build time (dist/pipeline.blob)', argv: [NODE, ...SNAPSHOT_NODE_FLAGS, '--snapshot-blob', join(dist, 'pipeline.blob')] }, technique: 'code compiled at build time' },
     { form: { ...LAUNCHER, label: '+ sh launcher (dist/pipeline, the image entrypoint)' }, technique: 'what the image runs' },
   ];
 
@@ -544,8 +544,8 @@ async function main(): Promise<void> {
   const noop = "{ const s = require('node:v8').startupSnapshot; const set = s.setDeserializeMainFunction; s.setDeserializeMainFunction = () => set.call(s, () => {}); }";
   writeFileSync(join(steps, 'noop.cjs'), entry.startsWith('"use strict";') ? `"use strict";${noop}${entry.slice(13)}` : `${noop}\n${entry}`);
   buildBlob({ entry: join(steps, 'noop.cjs'), blob: join(steps, 'noop.blob'), env: podLike(process.env) });
-  const EMPTY: Form = { id: 'empty', label: 'empty user-land snapshot', argv: [NODE, '--snapshot-blob', join(steps, 'empty.blob')] };
-  const NOOP: Form = { id: 'noop', label: "the pipeline's snapshot, main replaced by a no-op", argv: [NODE, '--snapshot-blob', join(steps, 'noop.blob')] };
+  const EMPTY: Form = { id: 'empty', label: 'empty user-land snapshot', argv: [NODE, ...SNAPSHOT_NODE_FLAGS, '--snapshot-blob', join(steps, 'empty.blob')] };
+  const NOOP: Form = { id: 'noop', label: "the pipeline's snapshot, main replaced by a no-op", argv: [NODE, ...SNAPSHOT_NODE_FLAGS, '--snapshot-blob', join(steps, 'noop.blob')] };
   const overhead = await alternate([FLOOR, EMPTY, NOOP, LAUNCHER], (form) =>
     form === EMPTY || form === NOOP ? measure(form.argv, prepare(dir, 'resource/configure', steady)) : pipelineRun(form, dir, 'resource/configure', steady, { files: steadyRef, exact: true }),
   );
@@ -916,7 +916,12 @@ machine the medians move by ±10 ms between sessions; *min CPU* is the least dis
    under 1 ms for the same synthesis repeated in a warm process) is the first execution of that
    code in the process; what of it a snapshot could keep was not found.
 8. **The launcher** (\`dist/pipeline\`, the image's entrypoint): a POSIX sh script that execs
-   \`node --snapshot-blob <its dir>/pipeline.blob\`; one sh start, within the noise.
+   \`node --single-threaded --snapshot-blob <its dir>/pipeline.blob\`; one sh start, within the
+   noise. \`--single-threaded\` (scripts/bundle.mjs, \`SNAPSHOT_NODE_FLAGS\`; the blob is built
+   with it too, as V8 requires) starts no V8 worker threads for concurrent GC and compilation,
+   which a run this short under a 200m CPU limit cannot use: measured on the steady-state run
+   (15 alternating runs), −8 ms CPU and −0.6 MiB peak RSS on Node 20, −18 ms CPU and −2 MiB on
+   Node 24. The *Steps* rows from the startup snapshot down all use it.
 9. **No teardown** (pipeline/process-io.ts, \`exitWith\`, both entries): a run ends with
    \`process.exit\` once its files and log lines are written, instead of letting Node free the heap,
    the environment and the isolate when the event loop runs dry (~5–10 ms of CPU per run).
@@ -969,9 +974,10 @@ few ms more in absolute terms; the ratios to its own floor are in *Steady state 
 ### Tried and not adopted (measured during development, 15–21 alternating runs, steady state)
 
 - V8 flags baked into the blob and the launcher (they must match at build and run time):
-  \`--no-opt --no-sparkplug --no-maglev\`, \`--jitless\`, \`--max-lazy\`, \`--single-threaded\`,
-  \`--no-flush-bytecode\`, \`--min-semi-space-size=16\`: each within ±5 ms of CPU, not worth a second
-  configuration to keep in step.
+  \`--no-opt --no-sparkplug --no-maglev\`, \`--jitless\`, \`--max-lazy\`, \`--no-flush-bytecode\`,
+  \`--min-semi-space-size=16\`, \`--max-semi-space-size=1\`, \`--v8-pool-size=0\`: each within
+  ±5 ms of CPU and 0.5 MiB, not worth a second configuration to keep in step
+  (\`--single-threaded\`, once in this list, was adopted after Node 24 measured it, step 8).
 - \`--no-lazy\` at build time (every function of the bundle compiled into the blob): blob 6.3 → 11 MB,
   steady state −5 ms CPU, promise configure +12 ms.
 - node:http in the snapshot (it is most of *observe*): Node 20's snapshot builder fails on it

@@ -4,7 +4,7 @@
 //   dist/pipeline.mjs            one self-contained ESM file: `node dist/pipeline.mjs`, no node_modules
 //   dist/pipeline.snapshot.cjs   the same pipeline as one CommonJS script: the startup snapshot's entry
 //   dist/pipeline.blob           V8 startup snapshot built from it by *this* Node binary
-//   dist/pipeline                launcher, `node --snapshot-blob <its dir>/pipeline.blob`: the image's entrypoint
+//   dist/pipeline                launcher, `node --single-threaded --snapshot-blob <its dir>/pipeline.blob`: the image's entrypoint
 //
 // A run from the snapshot skips reading, compiling and evaluating the bundle (cdk8s, cdk8s-plus-28,
 // js-yaml, the constructs); docs/benchmarks.md measures each step. The blob loads only in the Node

@@ -3,6 +3,7 @@ import type { BuildResult } from 'esbuild';
 
 export declare const SNAPSHOT_UNSAFE_BUILTINS: readonly string[];
 export declare const LAZY_PACKAGES: readonly string[];
+export declare const SNAPSHOT_NODE_FLAGS: readonly string[];
 export declare const deferredImportWork: import('esbuild').Plugin;
 export declare const usedKubernetesClasses: import('esbuild').Plugin;
 export declare function kubernetesNamesUsed(dirs?: readonly string[]): Set<string>;

@@ -280,13 +280,21 @@ export function bundleSnapshotEntry({ entry = 'pipeline/snapshot-entry.ts', outf
 }
 
 /**
- * `node --snapshot-blob <blob> --build-snapshot <entry>`: the same command the Dockerfile runs.
+ * Node options a blob is built and started with; V8 refuses a blob built under other V8 flags, so
+ * the launcher, the Dockerfile and the benchmark all use these. `--single-threaded`: no V8 worker
+ * threads (concurrent GC and compilation) for a process that lives a few hundred ms under a pod CPU
+ * limit of 200m; it saves CPU and memory (docs/benchmarks.md). libuv's pool (fs, dns) is unaffected.
+ */
+export const SNAPSHOT_NODE_FLAGS = ['--single-threaded'];
+
+/**
+ * `node --single-threaded --snapshot-blob <blob> --build-snapshot <entry>`: the same command the Dockerfile runs.
  * Node's "not yet fully verified whether built-in module X works" warning fails the build: that
  * module belongs in SNAPSHOT_UNSAFE_BUILTINS or LAZY_PACKAGES.
  */
 export function buildBlob({ node = process.execPath, entry, blob, env = withoutNodeVariables(process.env) }) {
   rmSync(blob, { force: true });
-  const run = spawnSync(node, ['--snapshot-blob', blob, '--build-snapshot', entry], { encoding: 'utf8', env });
+  const run = spawnSync(node, [...SNAPSHOT_NODE_FLAGS, '--snapshot-blob', blob, '--build-snapshot', entry], { encoding: 'utf8', env });
   const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
   if (run.status !== 0 || /Warning|not yet fully verified/.test(output)) {
     rmSync(blob, { force: true });
@@ -301,7 +309,7 @@ export function withoutNodeVariables(env) {
 
 /**
  * The launcher: a POSIX sh script next to the blob that resolves its own directory (following a
- * symlink to itself; no fork otherwise) and execs `node` from PATH with the blob. That `node` must be
+ * symlink to itself; no fork otherwise) and execs `node` from PATH with SNAPSHOT_NODE_FLAGS and the blob. That `node` must be
  * the binary that built the blob: in the image both are node:24-alpine's; after `npm run build` it is
  * the machine's Node (Node refuses a blob from another build, with an error, rather than misbehave).
  */
@@ -315,7 +323,7 @@ export function writeLauncher(path) {
       'self=$0',
       '[ -L "$self" ] && self=$(readlink -f "$self")',
       'case $self in */*) dir=${self%/*} ;; *) dir=. ;; esac',
-      'exec node --snapshot-blob "$dir/pipeline.blob" "$@"',
+      `exec node ${SNAPSHOT_NODE_FLAGS.join(' ')} --snapshot-blob "$dir/pipeline.blob" "$@"`,
       '',
     ].join('\n'),
   );

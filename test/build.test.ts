@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderArtifacts } from '../main.js';
 import { aiRequest, kratixRun } from './support/kratix-run.js';
 import { LiteLLMEmulator } from './support/litellm-emulator.js';
+import { SNAPSHOT_NODE_FLAGS } from '../scripts/bundle.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const DIST = join(root, 'dist');
@@ -97,7 +98,14 @@ describe('startup-snapshot launcher', () => {
       expect(existsSync(path), `${relative(root, path)} missing: run npm run build`).toBe(true);
     }
     expect(statSync(LAUNCHER).mode & 0o111).not.toBe(0);
-    expect(readFileSync(LAUNCHER, 'utf8')).toMatch(/^#!\/bin\/sh\n[\s\S]*exec node --snapshot-blob "\$dir\/pipeline\.blob" "\$@"\n$/);
+    expect(readFileSync(LAUNCHER, 'utf8')).toMatch(/^#!\/bin\/sh\n[\s\S]*exec node --single-threaded --snapshot-blob "\$dir\/pipeline\.blob" "\$@"\n$/);
+  });
+
+  it('is built in the image with the flags the launcher starts it with (V8 refuses a blob built under other flags)', () => {
+    expect(SNAPSHOT_NODE_FLAGS).toEqual(['--single-threaded']);
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('RUN node --single-threaded --snapshot-blob pipeline.blob --build-snapshot pipeline.snapshot.cjs');
+    expect(dockerfile).toMatch(/ENTRYPOINT \["\/bin\/sh", "\/app\/pipeline"\]/);
   });
 
   describe('writes exactly what node dist/pipeline.mjs writes', () => {
