@@ -959,9 +959,9 @@ own phases (read, synth, observe, write, exit) add about one more floor, synthes
 GET the largest of them. So 2.5× needs about half a floor (~30 ms here) cut from the heap or
 the run: the remaining heap is mostly cdk8s's YAML writer, constructs, js-yaml and got (above),
 which the design and the byte-identical output keep; synthesis is two cdk8s syntheses of a few
-objects. Peak RSS (≤ 64 MiB) holds on Node 20 with room; on Node 24 it is about 1 MiB over, because
-Node 24's own \`node -e ""\` starts about 4.5 MiB larger than Node 20's (42 vs 37.6 MiB) and its
-snapshot heap is larger too; the bound was set on Node 20.
+objects. Peak RSS (≤ 64 MiB) holds on both Nodes, with less room on Node 24: its own
+\`node -e ""\` starts about 4.5 MiB larger than Node 20's (42 vs 37.6 MiB) and its snapshot heap
+is larger too; \`--single-threaded\` (step 8) took its steady-state run from ~65 to ~62 MiB.
 
 ### The image's Node and Node 20
 
