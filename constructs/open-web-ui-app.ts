@@ -240,7 +240,8 @@ export class OpenWebUIApp extends Construct {
                 volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
                 resources,
                 // /health answers without touching dependencies, so a slow gateway never restarts
-                // the UI; readiness also checks its database (SQLite on the volume).
+                // the UI; readiness also checks its database (SQLite on the volume). The paths the
+                // release's own chart suggests (helm-charts 16.0.0, values.yaml).
                 livenessProbe: { httpGet },
                 readinessProbe: { httpGet: { ...httpGet, path: '/health/db' } },
                 // The first start creates the database and runs its migrations: allow up to five

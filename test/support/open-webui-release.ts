@@ -12,15 +12,17 @@
  *   Creation", next to the trusted headers).
  * - `config.py`: open-webui/open-webui `backend/open_webui/config.py` (`PersistentConfig` entries
  *   such as `OPENID_PROVIDER_URL` with config key `oauth.oidc.provider_url`).
+ * - `chart`: open-webui/helm-charts `charts/open-webui` at a6305e7 (chart 16.0.0, appVersion 0.11.0),
+ *   `templates/workload-manager.yaml`, which sets the gateway variables the same way.
  */
 export const OPEN_WEBUI_RELEASE = '0.11.0';
 
 export const OPEN_WEBUI_RELEASE_ENV: Readonly<Record<string, string>> = {
   // The gateway connection (docs "OpenAI"; config.py, ConfigVar).
-  OPENAI_API_BASE_URL: 'docs, config.py',
-  OPENAI_API_KEY: 'docs, config.py',
+  OPENAI_API_BASE_URL: 'docs, config.py, chart',
+  OPENAI_API_KEY: 'docs, config.py, chart',
   ENABLE_OPENAI_API: 'docs, config.py',
-  ENABLE_OLLAMA_API: 'docs, config.py',
+  ENABLE_OLLAMA_API: 'docs, config.py, chart',
   DEFAULT_MODELS: 'docs, config.py',
   // Storage and sessions (env.py).
   DATA_DIR: 'docs, env.py',
