@@ -1,22 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { shippedSnapshotFiles } from './support/shipped-snapshots.js';
+import { TEST_DIR, testSources } from './support/test-sources.js';
 import { EXTENDED_TEST_CATALOG, EXTRA_MODEL, EXTRA_TIER, TEST_CATALOG } from './support/test-catalog.js';
 
 /*
  * Guards the fork workflow (README "Add a tier or a model"): after any catalog change, `npm run
  * synth && npm test` stays green because only test/shipped-catalog.test.ts reads the shipped catalog.
  */
-
-const TEST_DIR = new URL('./', import.meta.url);
-
-/** Every .ts file under test/, relative to it. */
-function testSources(dir = TEST_DIR, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.isDirectory()) return entry.name === '__snapshots__' ? [] : testSources(new URL(`${entry.name}/`, dir), `${prefix}${entry.name}/`);
-    return entry.name.endsWith('.ts') ? [`${prefix}${entry.name}`] : [];
-  });
-}
 
 /** Ways a test reaches the shipped catalog: its exports, or the Catalog built from them. */
 const SHIPPED_CATALOG_USE = [/\bCatalog\.DEFAULT\b/, /import\s*\{[^}]*\bDEFAULT_(TIERS|MODELS)\b[^}]*\}\s*from\s*'[./]+\/constructs\//];

@@ -1,20 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { TEST_DIR, testSources } from './support/test-sources.js';
 
 /*
  * vitest.config.ts runs the test files of a worker in one module graph (`isolate: false`): a file
  * that mocked a module, stubbed the environment or a global, or changed the process's directory
  * would leak into the files after it. This keeps every test file free of those.
  */
-
-const TEST_DIR = new URL('./', import.meta.url);
-
-function testSources(dir = TEST_DIR, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.isDirectory()) return entry.name === '__snapshots__' ? [] : testSources(new URL(`${entry.name}/`, dir), `${prefix}${entry.name}/`);
-    return entry.name.endsWith('.ts') ? [`${prefix}${entry.name}`] : [];
-  });
-}
 
 /** What leaks from one test file into the next in a shared module graph. */
 const LEAKS = [
