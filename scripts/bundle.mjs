@@ -27,34 +27,50 @@ const ESM_BANNER = "import { createRequire as __createRequire } from 'node:modul
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
 
 /**
- * A lazy package becomes a callable proxy of its default export; the real module is bundled behind
- * esbuild's lazy `__esm` wrapper and evaluated on first call or property access.
+ * Routes static imports of the packages `filter` matches to a stand-in module, `standIn(real)`,
+ * where `real` is a specifier (already a JS string literal) that `require`s the real package: it
+ * resolves as usual, bundled behind esbuild's lazy wrapper, so it is evaluated only when the
+ * stand-in first asks for it. Each plugin that uses this names its own `marker`.
+ */
+function routeToStandIn(b, { filter, marker, standIn }) {
+  const namespace = `stand-in-${marker}`;
+  const suffix = `?${marker}`;
+  b.onResolve({ filter }, (args) => {
+    if (args.pluginData?.[marker] || args.kind === 'dynamic-import') return undefined;
+    return { path: args.path, namespace, pluginData: { resolveDir: args.resolveDir } };
+  });
+  b.onLoad({ filter: /.*/, namespace }, (args) => ({
+    contents: standIn(JSON.stringify(`${args.path}${suffix}`)),
+    loader: 'js',
+    resolveDir: args.pluginData.resolveDir,
+  }));
+  b.onResolve({ filter: new RegExp(`\\?${marker}$`) }, (args) =>
+    b.resolve(args.path.slice(0, -suffix.length), { resolveDir: args.resolveDir, kind: 'require-call', pluginData: { [marker]: true } }),
+  );
+}
+
+/**
+ * A lazy package becomes a callable proxy of its default export; the real module is evaluated on
+ * first call or property access.
  */
 export const lazyPackages = {
   name: 'lazy-packages',
   setup(b) {
-    const lazy = new RegExp(`^(${LAZY_PACKAGES.join('|')})$`);
-    b.onResolve({ filter: lazy }, (args) => {
-      if (args.pluginData?.real || args.kind === 'dynamic-import') return undefined;
-      return { path: args.path, namespace: 'package-lazy', pluginData: { resolveDir: args.resolveDir } };
+    routeToStandIn(b, {
+      filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`),
+      marker: 'real',
+      standIn: (real) =>
+        [
+          `let real; const load = () => (real ??= require(${real}).default);`,
+          'export default new Proxy(function () {}, {',
+          '  apply: (_t, self, params) => Reflect.apply(load(), self, params),',
+          '  construct: (_t, params, target) => Reflect.construct(load(), params, target),',
+          '  get: (_t, key) => { const real = load(); const value = real[key]; return typeof value === "function" ? value.bind(real) : value; },',
+          '  has: (_t, key) => key in load(),',
+          '});',
+          '',
+        ].join('\n'),
     });
-    b.onLoad({ filter: /.*/, namespace: 'package-lazy' }, (args) => ({
-      contents: [
-        `let real; const load = () => (real ??= require(${JSON.stringify(`${args.path}?real`)}).default);`,
-        'export default new Proxy(function () {}, {',
-        '  apply: (_t, self, params) => Reflect.apply(load(), self, params),',
-        '  construct: (_t, params, target) => Reflect.construct(load(), params, target),',
-        '  get: (_t, key) => { const real = load(); const value = real[key]; return typeof value === "function" ? value.bind(real) : value; },',
-        '  has: (_t, key) => key in load(),',
-        '});',
-        '',
-      ].join('\n'),
-      loader: 'js',
-      resolveDir: args.pluginData.resolveDir,
-    }));
-    b.onResolve({ filter: /\?real$/ }, (args) =>
-      b.resolve(args.path.slice(0, -'?real'.length), { resolveDir: args.resolveDir, kind: 'require-call', pluginData: { real: true } }),
-    );
   },
 };
 
@@ -75,26 +91,20 @@ export const lazyPackages = {
 export const deferredImportWork = {
   name: 'deferred-import-work',
   setup(b) {
-    b.onResolve({ filter: /^http2-wrapper$/ }, (args) => {
-      if (args.pluginData?.deferred) return undefined;
-      return { path: args.path, namespace: 'deferred-import', pluginData: { resolveDir: args.resolveDir } };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'deferred-import' }, (args) => ({
+    routeToStandIn(b, {
+      filter: /^http2-wrapper$/,
+      marker: 'deferred',
       // No ownKeys trap: esbuild's interop copies own keys at import, which would load the module.
-      contents: [
-        `let real; const load = () => (real ??= require(${JSON.stringify(`${args.path}?deferred`)}));`,
-        'module.exports = new Proxy({}, {',
-        '  get: (_t, key) => (key === "__esModule" ? undefined : load()[key]),',
-        '  has: (_t, key) => key in load(),',
-        '});',
-        '',
-      ].join('\n'),
-      loader: 'js',
-      resolveDir: args.pluginData.resolveDir,
-    }));
-    b.onResolve({ filter: /\?deferred$/ }, (args) =>
-      b.resolve(args.path.slice(0, -'?deferred'.length), { resolveDir: args.resolveDir, kind: 'require-call', pluginData: { deferred: true } }),
-    );
+      standIn: (real) =>
+        [
+          `let real; const load = () => (real ??= require(${real}));`,
+          'module.exports = new Proxy({}, {',
+          '  get: (_t, key) => (key === "__esModule" ? undefined : load()[key]),',
+          '  has: (_t, key) => key in load(),',
+          '});',
+          '',
+        ].join('\n'),
+    });
     b.onLoad({ filter: /[\\/]@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       let found = 0;
@@ -182,15 +192,16 @@ export function pruneKubernetesClasses(source, roots, path = 'k8s.js') {
     }
     units.push({ name, text: lines.slice(start, i + 1).join('\n') });
   }
-  const declared = new Set(units.map((u) => u.name));
+  const byName = new Map();
+  for (const unit of units) byName.set(unit.name, [...(byName.get(unit.name) ?? []), unit]);
   const kept = new Set();
-  const queue = [...roots].filter((name) => declared.has(name));
+  const queue = [...roots].filter((name) => byName.has(name));
   while (queue.length > 0) {
     const name = queue.pop();
     if (kept.has(name)) continue;
     kept.add(name);
-    for (const unit of units.filter((u) => u.name === name)) {
-      for (const [word] of unit.text.matchAll(/[A-Za-z_$][\w$]*/g)) if (declared.has(word) && !kept.has(word)) queue.push(word);
+    for (const unit of byName.get(name)) {
+      for (const [word] of unit.text.matchAll(/[A-Za-z_$][\w$]*/g)) if (byName.has(word) && !kept.has(word)) queue.push(word);
     }
   }
   // The preamble's `exports.A = exports.B = ... = void 0;` only pre-declares export names: dropped.
